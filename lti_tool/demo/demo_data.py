@@ -24,7 +24,9 @@ def _activities(first_id: int, course_id: str, launch_path: str) -> list[DemoAct
         ("portfolio", "Portfolio réflexif (vue d'ensemble)", None, False)]
     entries += [(f"portfolio/pillar-{n}", f"Portfolio : pilier {n}", None, True)
                 for n in range(1, PILLAR_COUNT + 1)]
-    entries += [(f"seminar/seminar-{n}", f"Séminaire de leadership de changement {n}", None, True)
+    # Seminar 2 names its target in the query string, a link shape cartridges also use.
+    entries += [(f"seminar-{n}" if n != 2 else f"?target=seminar-{n}",
+                 f"Séminaire de leadership de changement {n}", None, True)
                 for n in range(1, SEMINAR_COUNT + 1)]
     entries.append(("case-study", "Étude de cas", None, True))
     for path, title, imported in ASSESSMENTS:
@@ -33,7 +35,8 @@ def _activities(first_id: int, course_id: str, launch_path: str) -> list[DemoAct
         entries.append((path, title, line_item, imported))
     return [
         DemoActivity(activity_id=str(first_id + index), course_id=course_id, title=title,
-                     target=f"{launch_path.rstrip('/')}/{path}", line_item=line_item,
+                     target=launch_path.rstrip("/") + ("" if path.startswith("?") else "/") + path,
+                     line_item=line_item,
                      imported=imported)
         for index, (path, title, line_item, imported) in enumerate(entries)
     ]

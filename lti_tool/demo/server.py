@@ -50,8 +50,9 @@ def serve_in_thread(wsgi_app: Callable, host: str = "127.0.0.1", port: int = 0,
     server = make_server(host, port, wsgi_app, threaded=True,
                          request_handler=_QuietRequestHandler if quiet else None)
     bound_port = server.socket.getsockname()[1]
-    thread = threading.Thread(target=server.serve_forever, name=f"wsgi-{host}:{bound_port}",
-                              daemon=True)
+    # A short poll interval makes stop() return quickly (tests start and stop many servers).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name=f"wsgi-{host}:{bound_port}", daemon=True)
     thread.start()
     url_host = f"[{host}]" if ":" in host else host
     return RunningServer(f"http://{url_host}:{bound_port}", host, bound_port, server, thread)
