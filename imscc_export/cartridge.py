@@ -125,12 +125,15 @@ def lti_link_xml(link: LtiLink, version: CartridgeVersion) -> bytes:
     cc = ElementMaker(namespace=root_ns, nsmap=nsmap)
     blti = ElementMaker(namespace=versions.BLTI_NS)
     lticp = ElementMaker(namespace=versions.LTICP_NS)
+    # Moodle keeps launch_url only; other platforms prefer secure_launch_url: give both, except
+    # for a local http tool, where a "secure" address would be a lie.
+    urls = [blti.launch_url(link.url)]
+    if link.url.startswith("https://"):
+        urls.append(blti.secure_launch_url(link.url))
     root = cc.cartridge_basiclti_link(
         blti.title(link.title),
         blti.description(link.description),
-        # Moodle keeps launch_url only; other platforms prefer secure_launch_url: give both.
-        blti.launch_url(link.url),
-        blti.secure_launch_url(link.url),
+        *urls,
         blti.vendor(lticp.code(VENDOR_CODE), lticp.name(VENDOR_NAME)),
     )
     return _serialize(root)

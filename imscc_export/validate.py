@@ -174,11 +174,10 @@ class _ManifestChecker:
 
     def problems(self) -> list[Problem]:
         self._check_unique_identifiers()
-        resources = {
-            resource.get("identifier"): resource
-            for resource in self.root.iterfind("cp:resources/cp:resource", self.ns)
-        }
-        for resource in resources.values():
+        elements = self.root.findall("cp:resources/cp:resource", self.ns)
+        resources = {resource.get("identifier"): resource for resource in reversed(elements)}
+        # Every element is checked, duplicates included; look-ups find the first of a duplicate.
+        for resource in elements:
             self._check_resource(resource, resources)
         self._check_organization(resources)
         return self.found
