@@ -1,49 +1,50 @@
-"""Rubrics as HTML tables for the assessment pages, generated from the rubrics' YAML definitions."""
+"""Rubrics as HTML tables for the assessment pages, from the rubrics' YAML definitions.
+
+The figures and their French wording come from :func:`rubrics.render.rubric_table`, the same data
+the tool shows the jury; this module only lays them out as HTML.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rubrics import load_rubric
+from rubrics.render import rubric_table
 
 from imscc_export import html
 
 
-def _number(value: Decimal) -> str:
-    """``2`` rather than ``2.0``, ``1,5`` with the French decimal comma."""
-    text = format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
-    return text.replace(".", ",")
+def _points(label: str) -> str:
+    return f"{label} pt" if label in ("0", "1") else f"{label} pts"
 
 
-def _points(value: Decimal) -> str:
-    return f"{_number(value)} pt" if value <= 1 else f"{_number(value)} pts"
-
-
-def _level_cell(level) -> str:
+def _level_cell(level: dict) -> str:
     return (
-        f"<strong>{html.text(level.title)}</strong> ({html.text(_points(level.points))})"
-        f"<br>{html.text(' '.join(level.descriptor.split()))}"
+        f"<strong>{html.text(level['title'])}</strong> ({html.text(_points(level['points_label']))})"
+        f"<br>{html.text(' '.join(level['descriptor'].split()))}"
     )
+
+
+def _criterion_cell(row: dict) -> str:
+    cell = f"{html.text(row['title'])}<br><small>{html.text(' '.join(row['description'].split()))}</small>"
+    if row["assesses"]:
+        cell += f"<br><small>Évalue : {html.text(', '.join(row['assesses']))}</small>"
+    return cell
 
 
 def rubric_html(rubric) -> str:
-    """The rubric as a table: one row per criterion (title, description, weight), one column per
-    level (title, points, descriptor), and the grading rule under it."""
-    level_count = max(len(criterion.levels) for criterion in rubric.criteria)
+    """The rubric as a table (one row per criterion with its weight and share of the grade, one
+    column per level with its title, points and descriptor), followed by the grading rule."""
+    table = rubric_table(rubric)
+    level_count = table["level_count"]
     header = ["Critère", "Poids"] + [f"Niveau {number}" for number in range(1, level_count + 1)]
     rows = []
-    for criterion in rubric.criteria:
-        title = (
-            f"{html.text(criterion.title)}<br>"
-            f"<small>{html.text(' '.join(criterion.description.split()))}</small>"
-        )
-        cells = [_level_cell(level) for level in criterion.levels]
+    for row in table["rows"]:
+        cells = [_level_cell(level) for level in row["levels"]]
         cells += [""] * (level_count - len(cells))
-        rows.append([title, html.text(_number(criterion.weight))] + cells)
-    rule = (
-        f"Note sur {_number(rubric.grade_max)} ; réussite à partir de {_number(rubric.pass_mark)}."
+        weight = html.text(f"{row['weight_label']} ({row['share_label']} de la note)")
+        rows.append([_criterion_cell(row), weight] + cells)
+    return html.table(table["title"], header, rows) + "".join(
+        html.paragraphs(line) for line in table["formula"].splitlines()
     )
-    return html.table(rubric.title, header, rows) + html.paragraphs(rule)
 
 
 def rubric_table_html(assessment) -> str:

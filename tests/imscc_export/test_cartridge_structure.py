@@ -133,6 +133,8 @@ def test_evaluation_has_a_page_with_the_rubric_and_a_link_per_assessment(cartrid
         page = _page(cartridge, resource)
         assert assessment.title in page.findtext(".//h1")
         rubric = load_rubric(assessment.id)
+        assert page.findtext(".//table/caption") == rubric.title
+        assert f"réussite : {rubric.pass_mark}/{rubric.grade_max}" in _normalised(page.text_content())
         rows = page.findall(".//table/tbody/tr")
         assert len(rows) == len(rubric.criteria)
         header = [_normalised(cell.text_content()) for cell in page.findall(".//table/thead/tr/th")]
@@ -140,7 +142,12 @@ def test_evaluation_has_a_page_with_the_rubric_and_a_link_per_assessment(cartrid
         for row, criterion in zip(rows, rubric.criteria):
             cells = [_normalised(cell.text_content()) for cell in row]
             assert criterion.title in cells[0]
-            assert Decimal(cells[1].replace(",", ".")) == criterion.weight
+            assert all(code in cells[0] for code in criterion.assesses)
+            weight = re.match(r"([\d,]+) \(([\d,]+) %", cells[1])
+            assert Decimal(weight.group(1).replace(",", ".")) == criterion.weight
+            if rubric.formula == "weighted":
+                share = 100 * criterion.weight / rubric.total_weight
+                assert Decimal(weight.group(2).replace(",", ".")) == share
             for cell, level in zip(cells[2:], criterion.levels):
                 assert level.title in cell
                 points = re.search(r"\(([\d,]+) pts?\)", cell).group(1)
