@@ -1,0 +1,55 @@
+"""cimp-lti: the LTI 1.3 tool of the inter-university certificate in public management."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the tool's Flask application (settings from ``LTI_TOOL_*``, overridable in tests)."""
+    app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    from lti_tool.settings import load_settings
+
+    app.config.update(load_settings(app.instance_path))
+    app.config.update(
+        WTF_CSRF_TIME_LIMIT=None,  # the launch session's own expiry bounds the token
+        MAX_CONTENT_LENGTH=25 * 1024 * 1024,
+        SESSION_COOKIE_NAME="cimp-lti-unused",
+    )
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
+                                x_port=count, x_prefix=count)
+
+    from lti_tool import db, errors, i18n, sessions, store
+
+    db.init_app(app)
+    store.init_app(app)
+    sessions.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    csrf.init_app(app)
+
+    from lti_tool.lti.views import bp as lti_bp
+    from lti_tool.targets.views import bp as targets_bp
+
+    # LTI messages are signed JWTs posted by the platform: CSRF tokens do not apply to them.
+    csrf.exempt(lti_bp)
+    app.register_blueprint(lti_bp)
+    app.register_blueprint(targets_bp)
+
+    from lti_tool.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,1 @@
+"""People, courses and activities as LTI launches and rosters describe them."""

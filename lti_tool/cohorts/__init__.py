@@ -1,0 +1,1 @@
+"""Cohorts: one edition of the certificate spanning courses on several platforms."""

@@ -1,0 +1,396 @@
+"""pylti1p3 wired to the tool: registrations from the database, state in the shared store,
+and the checks pylti1p3 leaves to the tool (clock leeway, audience and azp, nonce replay,
+key rotation, RS256 only, required claims).
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+import requests
+from jwcrypto.jwk import JWK
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin
+from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.contrib.flask.session import FlaskSessionService
+from pylti1p3.deployment import Deployment as PyltiDeployment
+from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.launch_data_storage.base import LaunchDataStorage
+from pylti1p3.registration import Registration
+from pylti1p3.tool_config.abstract import ToolConfAbstract
+from sqlalchemy.orm import Session
+
+from lti_tool.lti import keys
+from lti_tool.lti.platforms import find_platform, issuer_is_registered
+from lti_tool.store import Store
+
+LTI = "https://purl.imsglobal.org/spec/lti/claim/"
+RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
+DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
+KNOWN_MESSAGE_TYPES = (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST)
+HTTP_TIMEOUT = 10
+
+
+class LaunchRejected(Exception):
+    """A login or launch the tool refuses. ``reason`` is a stable code for logs and metrics."""
+
+    def __init__(self, reason: str, detail: str, status: int = 400):
+        super().__init__(detail)
+        self.reason, self.detail, self.status = reason, detail, status
+
+
+class ToolRegistration(Registration):
+    """A registration whose kid is the tool's own key id (pylti1p3 would derive another)."""
+
+    _kid: str | None = None
+
+    def set_kid(self, kid: str) -> "ToolRegistration":
+        self._kid = kid
+        return self
+
+    def get_kid(self) -> str | None:
+        return self._kid
+
+
+class DatabaseToolConf(ToolConfAbstract):
+    """Registrations read from the tool's database; an issuer may have several client ids."""
+
+    def __init__(self, session: Session):
+        super().__init__()
+        self.session = session
+
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def find_registration_by_issuer(self, iss: str, *args, **kwargs):
+        return self.find_registration_by_params(iss, None)
+
+    def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs):
+        platform = find_platform(self.session, iss, client_id)
+        if platform is None:
+            return None
+        signing = keys.signing_key(self.session)
+        registration = ToolRegistration()
+        registration.set_issuer(platform.issuer).set_client_id(platform.client_id)
+        registration.set_auth_login_url(platform.auth_login_url)
+        registration.set_auth_token_url(platform.auth_token_url)
+        registration.set_key_set_url(platform.key_set_url)
+        registration.set_tool_private_key(signing.private_pem)
+        registration.set_kid(signing.kid)
+        registration.platform_id = platform.id  # type: ignore[attr-defined]
+        registration.deployment_ids = tuple(platform.deployment_ids)  # type: ignore[attr-defined]
+        return registration
+
+    def find_deployment(self, iss: str, deployment_id: str):
+        return self.find_deployment_by_params(iss, deployment_id, None)
+
+    def find_deployment_by_params(self, iss, deployment_id, client_id, *args, **kwargs):
+        platform = find_platform(self.session, iss, client_id)
+        if platform is None or deployment_id not in platform.deployment_ids:
+            return None
+        return PyltiDeployment().set_deployment_id(deployment_id)
+
+
+class StoreLaunchDataStorage(LaunchDataStorage):
+    """pylti1p3's state, nonce and launch data kept in the shared store, not in a cookie session."""
+
+    def __init__(self, store: Store, lifetime: int):
+        super().__init__()
+        self._store = store
+        self._lifetime = lifetime
+
+    def get_session_cookie_name(self):
+        # State is bound to the browser by pylti1p3's own state cookie; no extra session cookie.
+        return None
+
+    def can_set_keys_expiration(self) -> bool:
+        return True
+
+    def get_value(self, key: str):
+        return self._store.get(self._prepare_key(key))
+
+    def set_value(self, key: str, value, exp: int | None = None) -> None:
+        self._store.set(self._prepare_key(key), value, exp or self._lifetime)
+
+    def check_value(self, key: str) -> bool:
+        return self._store.get(self._prepare_key(key)) is not None
+
+    def consume(self, key: str) -> bool:
+        return self._store.pop(self._prepare_key(key)) is not None
+
+
+class PartitionedCookieService(FlaskCookieService):
+    """Cookies usable inside another site's iframe: ``Secure; SameSite=None; Partitioned``.
+
+    Browsers accept Secure cookies from http://localhost and 127.0.0.1 too, so this holds for
+    local demos and tests; on plain http to another host the cookie would be dropped.
+    """
+
+    def update_response(self, response):
+        for key, data in self._cookie_data_to_set.items():
+            response.set_cookie(
+                key, data["value"], max_age=data["exp"], path="/", httponly=True,
+                secure=True, samesite="None", partitioned=True,
+            )
+
+
+class _KeysetCache:
+    """Platform keysets per URL in this process, refetched when a launch names an unknown kid."""
+
+    ttl = 3600.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keysets: dict[str, tuple[float, dict]] = {}
+        self._pems: dict[tuple[str, str], str] = {}
+
+    def keyset(self, url: str, refresh: bool = False) -> dict:
+        with self._lock:
+            cached = self._keysets.get(url)
+        if cached and not refresh and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
+        try:
+            response = requests.get(url, timeout=HTTP_TIMEOUT)
+            response.raise_for_status()
+            keyset = response.json()
+            if not isinstance(keyset, dict) or not isinstance(keyset.get("keys"), list):
+                raise ValueError("not a {\"keys\": [...]} object")
+        except (requests.RequestException, ValueError) as exc:
+            raise LaunchRejected("keyset_unavailable",
+                                 f"the platform's keyset {url} could not be read: {exc}", 502)
+        with self._lock:
+            self._keysets[url] = (time.monotonic(), keyset)
+            self._pems = {k: v for k, v in self._pems.items() if k[0] != url}
+        return keyset
+
+    def public_pem(self, url: str, kid: str) -> str | None:
+        with self._lock:
+            pem = self._pems.get((url, kid))
+        if pem:
+            return pem
+        for refresh in (False, True):
+            for jwk in self.keyset(url, refresh=refresh)["keys"]:
+                if isinstance(jwk, dict) and jwk.get("kid") == kid:
+                    try:
+                        pem = JWK.from_json(json.dumps(jwk)).export_to_pem().decode()
+                    except (ValueError, TypeError):
+                        return None
+                    with self._lock:
+                        self._pems[(url, kid)] = pem
+                    return pem
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._keysets.clear()
+            self._pems.clear()
+
+
+keyset_cache = _KeysetCache()
+
+
+@dataclass(frozen=True)
+class ValidatedLaunch:
+    claims: dict[str, Any]
+    platform_id: int
+    issuer: str
+    client_id: str
+    deployment_id: str
+    pylti_launch_id: str
+
+    @property
+    def message_type(self) -> str:
+        return self.claims[LTI + "message_type"]
+
+
+class ToolMessageLaunch(FlaskMessageLaunch):
+    """pylti1p3's launch with every check of the conformance list, each with a reason code."""
+
+    leeway = 45
+    storage: StoreLaunchDataStorage
+
+    def validate(self):
+        steps = (
+            ("state", self.validate_state),
+            ("jwt_format", self.validate_jwt_format),
+            ("registration", self.validate_registration),
+            ("signature", self.validate_jwt_signature),
+            ("nonce", self.validate_nonce),
+            ("deployment", self.validate_deployment),
+            ("claims", self.validate_claims),
+            ("message", self.validate_message),
+        )
+        self._validated = True
+        for reason, step in steps:
+            try:
+                step()
+            except LaunchRejected:
+                self._validated = False
+                raise
+            except (LtiException, OIDCException, KeyError, TypeError, ValueError) as exc:
+                self._validated = False
+                raise LaunchRejected(reason, str(exc) or exc.__class__.__name__) from exc
+        self.save_launch_data()
+        return self
+
+    def _audience_client_id(self) -> str | None:
+        body = self._jwt.get("body", {})
+        aud = body.get("aud")
+        if isinstance(aud, str):
+            return aud
+        if isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud):
+            if len(aud) == 1:
+                return aud[0]
+            # Several audiences: the authorised party names which one is us.
+            azp = body.get("azp")
+            if azp in aud:
+                return azp
+            raise LaunchRejected("audience", "several audiences and no matching azp claim")
+        raise LaunchRejected("audience", "the aud claim is missing or malformed")
+
+    def validate_state(self):
+        state = self._get_request_param("state")
+        if not state:
+            raise LaunchRejected("state", "the state parameter is missing")
+        if self._cookie_service.get_cookie(state) != state:
+            raise LaunchRejected("state_not_bound",
+                                 "the state does not match the one bound to this browser")
+        return self
+
+    def validate_registration(self):
+        body = self._jwt.get("body", {})
+        iss = body.get("iss")
+        if not iss or not isinstance(iss, str):
+            raise LaunchRejected("issuer", "the iss claim is missing")
+        client_id = self._audience_client_id()
+        registration = self._tool_config.find_registration_by_params(iss, client_id)
+        if registration is None:
+            if not issuer_is_registered(self._tool_config.session, iss):
+                raise LaunchRejected("issuer", f"unknown issuer {iss!r}")
+            raise LaunchRejected("audience", f"aud does not name a client id registered for {iss!r}")
+        self._registration = registration
+        return self
+
+    def get_public_key(self):
+        header = self._jwt.get("header", {})
+        alg, kid = header.get("alg"), header.get("kid")
+        if alg != "RS256":
+            raise LaunchRejected("algorithm", f"alg {alg!r} is not accepted (RS256 only)")
+        if not kid:
+            raise LaunchRejected("kid", "the JWT header has no kid")
+        pem = keyset_cache.public_pem(self._registration.get_key_set_url(), kid)
+        if pem is None:
+            raise LaunchRejected("kid", f"no key {kid!r} in the platform's keyset")
+        return pem, "RS256"
+
+    def validate_jwt_signature(self):
+        pem, _alg = self.get_public_key()
+        try:
+            jwt.decode(
+                self._get_id_token(), pem, algorithms=["RS256"],
+                audience=self._registration.get_client_id(),
+                issuer=self._registration.get_issuer(),
+                leeway=self.leeway,
+                options={"require": ["exp", "iat"]},
+            )
+        except jwt.InvalidSignatureError as exc:
+            raise LaunchRejected("signature", "the signature does not verify") from exc
+        except (jwt.ExpiredSignatureError, jwt.ImmatureSignatureError) as exc:
+            raise LaunchRejected("expired", f"the token is outside its validity: {exc}") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise LaunchRejected("expired", str(exc)) from exc
+        except jwt.InvalidIssuedAtError as exc:
+            raise LaunchRejected("expired", f"iat: {exc}") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise LaunchRejected("audience", str(exc)) from exc
+        except jwt.InvalidTokenError as exc:
+            raise LaunchRejected("signature", str(exc)) from exc
+        return self
+
+    def validate_nonce(self):
+        nonce = self._jwt.get("body", {}).get("nonce")
+        if not nonce or not isinstance(nonce, str):
+            raise LaunchRejected("nonce", "the nonce claim is missing")
+        # Consumed on first use: a replayed id_token finds no nonce.
+        if not self.storage.consume(f"lti1p3-nonce-{nonce}"):
+            raise LaunchRejected("nonce", "the nonce was already used or never issued")
+        return self
+
+    def validate_deployment(self):
+        deployment_id = self._jwt.get("body", {}).get(LTI + "deployment_id")
+        if not deployment_id:
+            raise LaunchRejected("deployment", "the deployment_id claim is missing")
+        if deployment_id not in self._registration.deployment_ids:
+            raise LaunchRejected("deployment", f"deployment {deployment_id!r} is not registered")
+        return self
+
+    def validate_claims(self):
+        body = self._jwt.get("body", {})
+        if body.get(LTI + "version") != "1.3.0":
+            raise LaunchRejected("version", "the LTI version claim is missing or not 1.3.0")
+        message_type = body.get(LTI + "message_type")
+        if not message_type:
+            raise LaunchRejected("message_type", "the message_type claim is missing")
+        if message_type not in KNOWN_MESSAGE_TYPES:
+            raise LaunchRejected("message_type", f"message type {message_type!r} is not supported")
+        if not isinstance(body.get(LTI + "roles"), list):
+            raise LaunchRejected("roles", "the roles claim is missing")
+        if not body.get("sub") or not isinstance(body.get("sub"), str):
+            raise LaunchRejected("sub", "the sub claim is missing")
+        if message_type == RESOURCE_LINK_REQUEST:
+            link = body.get(LTI + "resource_link")
+            if not isinstance(link, dict) or not link.get("id"):
+                raise LaunchRejected("resource_link", "resource_link.id is missing")
+        if message_type == DEEP_LINKING_REQUEST:
+            settings = body.get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings")
+            if not isinstance(settings, dict) or not settings.get("deep_link_return_url"):
+                raise LaunchRejected("deep_linking_settings",
+                                     "deep_linking_settings.deep_link_return_url is missing")
+        return self
+
+    def validated(self) -> ValidatedLaunch:
+        body = self._jwt["body"]
+        return ValidatedLaunch(
+            claims=body,
+            platform_id=self._registration.platform_id,
+            issuer=self._registration.get_issuer(),
+            client_id=self._registration.get_client_id(),
+            deployment_id=body[LTI + "deployment_id"],
+            pylti_launch_id=self.get_launch_id(),
+        )
+
+
+def pylti_request() -> FlaskRequest:
+    # An empty dict stands for the session: pylti1p3 keeps nothing in Flask's cookie session here.
+    return FlaskRequest(session={})
+
+
+def make_services(store: Store, lifetime: int):
+    request = pylti_request()
+    storage = StoreLaunchDataStorage(store, lifetime)
+    storage.set_request(request)
+    session_service = FlaskSessionService(request)
+    session_service.set_data_storage(storage)
+    return request, storage, session_service, PartitionedCookieService(request)
+
+
+def new_oidc_login(session: Session, store: Store, lifetime: int) -> FlaskOIDCLogin:
+    request, storage, session_service, cookies = make_services(store, lifetime)
+    return FlaskOIDCLogin(request, DatabaseToolConf(session), session_service=session_service,
+                          cookie_service=cookies, launch_data_storage=storage)
+
+
+def new_message_launch(session: Session, store: Store, lifetime: int,
+                       leeway: int) -> ToolMessageLaunch:
+    request, storage, session_service, cookies = make_services(store, lifetime)
+    launch = ToolMessageLaunch(request, DatabaseToolConf(session), session_service=session_service,
+                               cookie_service=cookies, launch_data_storage=storage)
+    launch.storage = storage
+    launch.leeway = leeway
+    return launch

@@ -1,0 +1,70 @@
+"""LTI endpoints: public keyset, OIDC login initiation and the redirection URI."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+
+from lti_tool.accounts.services import record_launch
+from lti_tool.db import get_session
+from lti_tool.lti import keys
+from lti_tool.lti.adapter import LaunchRejected
+from lti_tool.lti.services import (DEEP_LINKING_TARGET, begin_login, log_refusal,
+                                   login_params_for_state, resolve_target, validate_launch)
+from lti_tool.sessions import TOKEN_FIELD, start_launch_session
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+
+@bp.get("/jwks.json")
+def jwks():
+    response = jsonify(keys.public_keyset(get_session()))
+    response.cache_control.public = True
+    response.cache_control.max_age = 300
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    try:
+        return begin_login(request.values)
+    except LaunchRejected as rejected:
+        log_refusal("login", rejected, {"iss": request.values.get("iss")})
+        return render_refusal(rejected)
+
+
+@bp.post("/launch")
+@bp.post("/launch/<path:posted_path>")
+def launch(posted_path: str | None = None):
+    try:
+        validated = validate_launch()
+    except LaunchRejected as rejected:
+        log_refusal("launch", rejected)
+        if rejected.reason == "state_not_bound":
+            params = login_params_for_state(request.form.get("state"))
+            if params:
+                # This browser refused the state cookie (third-party cookies blocked):
+                # the same login started in a top-level window binds it.
+                new_window_url = url_for("lti.login", _external=False) + "?" + urlencode(
+                    {**params, "lti1p3_new_window": "1"})
+                return render_template("lti/open_in_window.html",
+                                       new_window_url=new_window_url), 401
+        return render_refusal(rejected)
+    target = resolve_target(validated.claims, posted_path)
+    context = record_launch(get_session(), validated, target)
+    token = start_launch_session(context)
+    if target == DEEP_LINKING_TARGET:
+        return redirect(url_for("deep_linking.choose", **{TOKEN_FIELD: token}), 303)
+    return redirect(url_for("targets.show", target=target, **{TOKEN_FIELD: token}), 303)
+
+
+@bp.get("/launch")
+@bp.get("/launch/<path:posted_path>")
+def launch_by_get(posted_path: str | None = None):
+    """A launch address opened directly: explain that it is reached from the course."""
+    return render_refusal(LaunchRejected(
+        "not_a_launch", "this address is opened by the platform, from a course activity", 405))
+
+
+def render_refusal(rejected: LaunchRejected):
+    return render_template("lti/refused.html", rejected=rejected), rejected.status

@@ -1,0 +1,8 @@
+"""Every table of the tool, so that Alembic sees the whole schema."""
+from lti_tool.db import Base
+from lti_tool.store import KeyValueEntry  # noqa: F401
+from lti_tool.lti.models import Deployment, Platform, ToolKey  # noqa: F401
+from lti_tool.accounts.models import Course, Membership, ResourceLink, User  # noqa: F401
+from lti_tool.cohorts.models import Cohort, CohortCourse  # noqa: F401
+
+metadata = Base.metadata

@@ -1,0 +1,119 @@
+"""Launch sessions: what a page knows about its launch, found by a signed per-launch token.
+
+Inside another site's iframe a browser may refuse the tool's cookies, so pages and forms carry
+the token instead (query parameter or form field ``lt``, or header ``X-Launch-Token``). The token
+names a server-side record in the shared store and expires with it; Flask's ``session`` is that
+record, so Flask-WTF's CSRF protection works unchanged.
+"""
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Flask, abort, current_app, g, request, session, url_for
+from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.datastructures import CallbackDict
+
+from lti_tool.accounts.roles import at_least
+from lti_tool.accounts.services import LaunchContext
+from lti_tool.store import get_store
+
+TOKEN_FIELD = "lt"
+TOKEN_HEADER = "X-Launch-Token"
+_SALT = "cimp-lti.launch-session"
+
+
+class LaunchSession(CallbackDict, SessionMixin):
+    def __init__(self, initial: dict | None = None, sid: str | None = None, token: str | None = None):
+        def on_update(self_):
+            self_.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.sid, self.token, self.modified = sid, token, False
+
+
+def _serializer(app: Flask) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(app.secret_key, salt=_SALT)
+
+
+def _token_from_request() -> str | None:
+    token = request.headers.get(TOKEN_HEADER) or request.args.get(TOKEN_FIELD)
+    if not token and request.mimetype in ("application/x-www-form-urlencoded",
+                                          "multipart/form-data"):
+        token = request.form.get(TOKEN_FIELD)
+    return token or None
+
+
+class LaunchSessionInterface(SessionInterface):
+    """Sessions stored server-side and addressed by the launch token; never a cookie."""
+
+    def open_session(self, app: Flask, request_) -> LaunchSession:
+        token = _token_from_request()
+        if token:
+            try:
+                sid = _serializer(app).loads(token, max_age=app.config["LAUNCH_SESSION_SECONDS"])
+            except BadSignature:
+                g.launch_token_problem = "invalid"
+                return LaunchSession()
+            data = get_store().get(f"session:{sid}")
+            if data is not None:
+                return LaunchSession(data, sid=sid, token=token)
+            g.launch_token_problem = "expired"
+        return LaunchSession()
+
+    def save_session(self, app: Flask, session_: LaunchSession, response) -> None:
+        if session_.sid and session_.modified:
+            get_store().set(f"session:{session_.sid}", dict(session_),
+                            app.config["LAUNCH_SESSION_SECONDS"])
+
+
+def start_launch_session(context: LaunchContext) -> str:
+    """Open a launch session for a validated launch and return its token."""
+    sid = secrets.token_urlsafe(24)
+    get_store().set(f"session:{sid}", {"launch": context.to_dict()},
+                    current_app.config["LAUNCH_SESSION_SECONDS"])
+    return _serializer(current_app).dumps(sid)
+
+
+def current_launch() -> LaunchContext | None:
+    data = session.get("launch") if isinstance(session, LaunchSession) else None
+    return LaunchContext.from_dict(data) if data else None
+
+
+def launch_token() -> str | None:
+    return getattr(session, "token", None)
+
+
+def launch_url(endpoint: str, **values: Any) -> str:
+    """``url_for`` that carries the launch token, for links inside the tool."""
+    token = launch_token()
+    if token:
+        values[TOKEN_FIELD] = token
+    return url_for(endpoint, **values)
+
+
+def launch_required(minimum_role: str | None = None) -> Callable:
+    """Refuse a request without a live launch (401) or below ``minimum_role`` (403)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            launch = current_launch()
+            if launch is None:
+                abort(401)
+            if minimum_role and not at_least(launch.role, minimum_role):
+                abort(403)
+            g.launch = launch
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = LaunchSessionInterface()
+    app.jinja_env.globals.update(launch_url=launch_url, launch_token=launch_token,
+                                 current_launch=current_launch, TOKEN_FIELD=TOKEN_FIELD)

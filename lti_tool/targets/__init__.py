@@ -1,0 +1,1 @@
+"""The parts of the tool a launch opens (portfolio, pillars, seminars, case study, assessments)."""

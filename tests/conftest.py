@@ -1,0 +1,74 @@
+"""Fixtures shared by the tool's tests: ``app``, ``client``, ``runner`` (as in Flask's tutorial),
+a live tool server, and the test platform (two Moodle-like sites) reached over real HTTP.
+
+The database is SQLite in a temporary folder, or the server named by
+``LTI_TOOL_TEST_DATABASE_URL`` (CI runs the suite on PostgreSQL this way). The schema is built
+once by the Alembic migrations and emptied between tests.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from lti_tool import create_app
+from lti_tool.db import make_engine
+from lti_tool.lti import keys
+from lti_tool.lti.adapter import keyset_cache
+from lti_tool.migrations import upgrade_database
+from lti_tool.models import metadata
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("LTI_TOOL_TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    upgrade_database(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def _engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def empty_database(engine) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                    + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def app(database_url, _engine, tmp_path: Path):
+    empty_database(_engine)
+    keys._cache.clear()
+    keyset_cache.clear()
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "REDIS_URL": None,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    })
+    yield app
+    app.extensions["db_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

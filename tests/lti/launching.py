@@ -1,0 +1,97 @@
+"""Drives launches as a browser would, over real HTTP: platform login POST -> tool login ->
+platform auth -> auto-posted id_token -> tool launch. Cookies are handled explicitly because
+``requests`` never returns a ``Secure`` cookie over http, while browsers do on 127.0.0.1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from lti_tool.demo.platform import PlatformSite, parse_autopost_form
+
+
+@dataclass
+class LoginStart:
+    state: str
+    nonce: str
+    cookies: dict[str, str]
+    auth_url: str
+
+
+@dataclass
+class LaunchResult:
+    response: requests.Response
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    @property
+    def location(self) -> str:
+        return self.response.headers.get("Location", "")
+
+    @property
+    def token(self) -> str | None:
+        values = parse_qs(urlsplit(self.location).query).get("lt")
+        return values[0] if values else None
+
+
+class LaunchDriver:
+    def __init__(self, tool_url: str):
+        self.tool_url = tool_url
+        self.http = requests.Session()
+
+    def start_login(self, site: PlatformSite, user_id: str, activity_id: str | None = None,
+                    method: str = "POST", **login_overrides) -> LoginStart:
+        params = {**site.login_params(user_id, activity_id,
+                                      deep_linking=login_overrides.pop("deep_linking", False)),
+                  **login_overrides}
+        url = self.tool_url + "/lti/login"
+        response = (self.http.post(url, data=params, allow_redirects=False) if method == "POST"
+                    else self.http.get(url, params=params, allow_redirects=False))
+        assert response.status_code == 302, response.text
+        auth_url = response.headers["Location"]
+        query = parse_qs(urlsplit(auth_url).query)
+        cookies = {c.name: c.value for c in response.cookies}
+        return LoginStart(state=query["state"][0], nonce=query["nonce"][0], cookies=cookies,
+                          auth_url=auth_url)
+
+    def platform_auth(self, login: LoginStart) -> tuple[str, dict[str, str]]:
+        """Let the platform answer the auth request: the auto-post form's action and fields."""
+        response = self.http.get(login.auth_url)
+        assert response.status_code == 200, response.text
+        action, fields = parse_autopost_form(response.text)
+        assert action, response.text
+        return action, fields
+
+    def post_launch(self, fields: dict[str, str], cookies: dict[str, str] | None,
+                    action: str | None = None) -> LaunchResult:
+        response = self.http.post(action or self.tool_url + "/lti/launch", data=fields,
+                                  cookies=cookies or {}, allow_redirects=False)
+        return LaunchResult(response)
+
+    def launch(self, site: PlatformSite, user_id: str, activity_id: str | None = None,
+               **login_overrides) -> LaunchResult:
+        """A complete, genuine launch."""
+        login = self.start_login(site, user_id, activity_id, **login_overrides)
+        action, fields = self.platform_auth(login)
+        return self.post_launch(fields, login.cookies, action)
+
+    def forged_launch(self, site: PlatformSite, user_id: str, activity_id: str | None = None,
+                      headers=None, key=None, algorithm="RS256", state=None, cookies=None,
+                      token: str | None = None, **claim_overrides) -> LaunchResult:
+        """A launch whose id_token the test shapes (claims, header, key), after a real login."""
+        login = self.start_login(site, user_id, activity_id)
+        if token is None:
+            claims = site.launch_claims(user_id, activity_id, nonce=login.nonce,
+                                        **claim_overrides)
+            token = site.sign(claims, headers=headers, key=key, algorithm=algorithm)
+        fields = {"id_token": token, "state": state or login.state}
+        return self.post_launch(fields, login.cookies if cookies is None else cookies)
+
+    def page(self, result: LaunchResult) -> requests.Response:
+        assert result.status == 303, result.response.text
+        return self.http.get(self.tool_url + result.location if result.location.startswith("/")
+                             else result.location)
