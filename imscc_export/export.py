@@ -77,5 +77,5 @@ def export_cartridge(
     base_url = normalise_tool_url(tool_url)
     directory = resolve_schemas_dir(schemas_dir)
     prog = programme if programme is not None else load_programme()
-    outline = build_outline(prog, base_url, rubric_table_html)
+    outline = build_outline(prog, base_url, lambda assessment: rubric_table_html(assessment, prog))
     return build_cartridge(outline, versions.VERSIONS[version], directory)

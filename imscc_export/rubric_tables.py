@@ -47,6 +47,7 @@ def rubric_html(rubric) -> str:
     )
 
 
-def rubric_table_html(assessment) -> str:
-    """The HTML rubric table of a programme assessment (``RubricError`` if its rubric is invalid)."""
-    return rubric_html(load_rubric(assessment.id))
+def rubric_table_html(assessment, programme=None) -> str:
+    """The HTML rubric table of a programme assessment, its assessed ids checked against
+    ``programme`` (``RubricError`` if the rubric is missing or invalid)."""
+    return rubric_html(load_rubric(assessment.id, programme=programme))

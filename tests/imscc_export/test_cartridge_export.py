@@ -173,3 +173,17 @@ def test_the_schemas_directory_can_come_from_the_environment(tmp_path, monkeypat
     output = tmp_path / "cimp.imscc"
     assert main(["--tool-url", TOOL_URL, "-o", str(output)]) == 0
     assert main(["validate", str(output)]) == 0
+
+
+def test_an_assessment_without_rubric_is_a_usage_error(tmp_path, capsys):
+    source = (REPO_ROOT / "config" / "programme.yaml").read_text(encoding="utf-8")
+    assert "- id: oral-exam" in source
+    programme_file = tmp_path / "programme.yaml"
+    programme_file.write_text(source.replace("- id: oral-exam", "- id: final-exam"), encoding="utf-8")
+    output = tmp_path / "cimp.imscc"
+    code = main(["--tool-url", TOOL_URL, "-o", str(output), "--programme", str(programme_file),
+                 "--schemas", str(SCHEMAS_DIR)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no rubric for assessment 'final-exam'" in err and "Traceback" not in err
+    assert not output.exists()
