@@ -19,7 +19,7 @@ from ._checks import SLUG, SLUG_HINT, Checker, to_decimal
 from ._format import fr_decimal, fr_equals, fr_number
 from ._yaml import child_path, read_yaml_file
 from .errors import Problem, RubricError
-from .loading import DEFINITIONS_DIRECTORY
+from .loading import DEFINITIONS_DIRECTORY, check_rounding_reaches
 from .programme_ids import REPOSITORY_ROOT
 from .rounding import Rounding
 
@@ -101,6 +101,7 @@ def load_certificate_rules(path: str | Path | None = None) -> CertificateRules:
             rounding = Rounding.parse(rounding_text)
         except ValueError as exc:
             checker.problem("rounding", str(exc))
+    check_rounding_reaches(checker, rounding, grade_max)
     if checker.problems:
         raise RubricError(checker.problems)
     return CertificateRules(

@@ -124,6 +124,7 @@ def _build_rubric(document: YamlDocument, check: IdentifierCheck, expected_id: s
         checker.problem("pass_mark", f"must not exceed grade_max ({grade_max}), got {pass_mark}")
     formula = _read_formula(checker, data)
     rounding = _read_rounding(checker, data, "")
+    check_rounding_reaches(checker, rounding, grade_max)
     criteria = _read_criteria(checker, data, formula, check)
 
     if checker.problems:
@@ -158,6 +159,16 @@ def _read_rounding(checker: Checker, data: Mapping, path: str) -> Rounding | Non
     except ValueError as exc:
         checker.problem(child_path(path, "rounding"), str(exc))
         return None
+
+
+def check_rounding_reaches(checker: Checker, rounding: Rounding | None, grade_max: Decimal | None) -> None:
+    """grade_max must be a multiple of the rounding step, or full marks would round past it."""
+    if rounding is not None and grade_max is not None and grade_max % rounding.step != 0:
+        checker.problem(
+            "rounding",
+            f"the step {rounding.step} does not divide grade_max {grade_max}: "
+            "full marks would be rounded to another grade",
+        )
 
 
 def _read_criteria(
