@@ -1,8 +1,10 @@
 """French by default, English when the launch or the browser asks for it (Flask-Babel)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request
@@ -12,17 +14,26 @@ TRANSLATIONS_SOURCE = Path(__file__).parent / "translations"
 
 
 def compile_translations(target: Path) -> Path:
-    """Compile the shipped .po catalogs into ``target`` when they are newer than the .mo files."""
-    for po_path in TRANSLATIONS_SOURCE.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = target / po_path.relative_to(TRANSLATIONS_SOURCE).with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+    """Merge each language's catalogs (one ``.po`` file per area of the tool, under
+    ``translations/<lang>/``) into ``target/<lang>/LC_MESSAGES/messages.mo`` when they changed."""
+    for language_dir in sorted(p for p in TRANSLATIONS_SOURCE.iterdir() if p.is_dir()):
+        sources = sorted(language_dir.glob("*.po"))
+        if not sources:
             continue
+        mo_path = target / language_dir.name / "LC_MESSAGES" / "messages.mo"
+        newest = max(p.stat().st_mtime for p in sources)
+        if mo_path.exists() and mo_path.stat().st_mtime >= newest:
+            continue
+        merged = Catalog(locale=language_dir.name)
+        for po_path in sources:
+            with po_path.open("rb") as handle:
+                for message in read_po(handle, locale=language_dir.name):
+                    if message.id and message.string:
+                        merged[message.id] = message
         mo_path.parent.mkdir(parents=True, exist_ok=True)
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle)
-        tmp = mo_path.with_suffix(".mo.tmp")
+        tmp = mo_path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as handle:
-            write_mo(handle, catalog)
+            write_mo(handle, merged)
         tmp.replace(mo_path)
     return target
 
