@@ -92,7 +92,7 @@ def _resource(cp: ElementMaker, version: CartridgeVersion, entry: Entry):
     attributes = {"identifier": identifiers.resource_id(entry.key), "type": _resource_type(version, entry)}
     if isinstance(entry, Page):
         attributes["href"] = entry.path
-        if entry.alignments and version is versions.CC_1_3:
+        if entry.alignments and version.curriculum_metadata:
             children.append(_alignment_metadata(cp, entry))
     children.append(cp.file(href=entry.path))
     return cp.resource(*children, **attributes)
@@ -101,7 +101,7 @@ def _resource(cp: ElementMaker, version: CartridgeVersion, entry: Entry):
 def manifest_xml(outline: CourseOutline, version: CartridgeVersion) -> bytes:
     """The ``imsmanifest.xml`` of ``outline``; the default namespace is declared first."""
     nsmap = {None: version.manifest_ns, "lomimscc": version.lom_manifest_ns}
-    if version is versions.CC_1_3:
+    if version.curriculum_metadata:
         nsmap["csmd"] = versions.CSMD_NS
     cp = ElementMaker(namespace=version.manifest_ns, nsmap=nsmap)
     organization = cp.organization(

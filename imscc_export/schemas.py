@@ -52,6 +52,7 @@ class _LocalOnlyResolver(etree.Resolver):
     def __init__(self, directory: Path) -> None:
         super().__init__()
         self._directory = directory
+        self.refused: list[str] = []
 
     def resolve(self, system_url, public_id, context):  # noqa: ANN001 - lxml's signature
         scheme = urlparse(system_url or "").scheme.lower()
@@ -60,7 +61,9 @@ class _LocalOnlyResolver(etree.Resolver):
         local = self._directory / Path(urlparse(system_url).path).name
         if local.is_file():
             return self.resolve_filename(str(local), context)
-        raise SchemasNotFound(f"refusing to fetch {system_url}: no local copy in {self._directory}")
+        # lxml turns an exception here into a failed import: remember why, to say so.
+        self.refused.append(system_url)
+        return self.resolve_string("", context)
 
 
 def safe_xml_parser() -> etree.XMLParser:
@@ -77,8 +80,17 @@ def load_schema(schemas_dir: Path, relative_path: str) -> etree.XMLSchema:
     if not path.is_file():
         raise SchemasNotFound(f"schema not found: {path}")
     parser = safe_xml_parser()
-    parser.resolvers.add(_LocalOnlyResolver(path.parent))
+    resolver = _LocalOnlyResolver(path.parent)
+    parser.resolvers.add(resolver)
     try:
-        return etree.XMLSchema(etree.parse(str(path), parser))
+        schema = etree.XMLSchema(etree.parse(str(path), parser))
     except (etree.XMLSyntaxError, etree.XMLSchemaParseError) as error:
-        raise SchemasNotFound(f"cannot compile schema {path}: {error}") from error
+        schema, failure = None, error
+    if resolver.refused:
+        raise SchemasNotFound(
+            f"cannot compile schema {path}: refusing to fetch {', '.join(resolver.refused)} "
+            f"(no local copy in {path.parent})"
+        )
+    if schema is None:
+        raise SchemasNotFound(f"cannot compile schema {path}: {failure}") from failure
+    return schema

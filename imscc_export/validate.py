@@ -191,7 +191,8 @@ class _ManifestChecker:
             if count > 1:
                 self.found.append(Problem(MANIFEST_NAME, f"identifier {identifier!r} is used {count} times"))
 
-    def _check_href(self, element, href: str | None, base: str = "") -> str | None:
+    def _check_href(self, element, href: str | None) -> str | None:
+        # Resolved from the archive root, as Moodle does (it ignores xml:base).
         if not href:
             self._add(element, "href is empty")
             return None
@@ -199,22 +200,20 @@ class _ManifestChecker:
         if unsafe:
             self._add(element, f"unsafe href {href!r}: {unsafe}")
             return None
-        path = base + href
-        if path not in self.members:
-            self._add(element, f"href {path!r} names no file of the archive")
+        if href not in self.members:
+            self._add(element, f"href {href!r} names no file of the archive")
             return None
-        return path
+        return href
 
     def _check_resource(self, resource, resources: dict) -> None:
         identifier = resource.get("identifier")
         kind = self.version.kind_of(resource.get("type", ""))
         if kind is None:
             self._add(resource, f"resource {identifier}: type {resource.get('type')!r} is not a CC {self.version.label} type")
-        base = resource.get("{http://www.w3.org/XML/1998/namespace}base") or ""
         files = resource.findall("cp:file", self.ns)
-        paths = [self._check_href(file, file.get("href"), base) for file in files]
+        paths = [self._check_href(file, file.get("href")) for file in files]
         if resource.get("href") is not None:
-            self._check_href(resource, resource.get("href"), base)
+            self._check_href(resource, resource.get("href"))
         for dependency in resource.iterfind("cp:dependency", self.ns):
             if dependency.get("identifierref") not in resources:
                 self._add(dependency, f"resource {identifier}: dependency {dependency.get('identifierref')!r} names no resource")
@@ -261,6 +260,10 @@ class _ManifestChecker:
         for top in organization.iterfind("cp:item", self.ns):
             self._check_items(top, level=1, resources=resources)
 
+    def _label_warning(self) -> str:
+        # Only a 1.1 cartridge reaches Moodle's importer; for 1.3 the reference is simply broken.
+        return " (Moodle would silently turn it into a label)" if self.version.moodle_importable else ""
+
     def _check_items(self, item, level: int, resources: dict) -> None:
         identifierref = item.get("identifierref")
         title = item.findtext("cp:title", namespaces=self.ns) or item.get("identifier")
@@ -268,14 +271,14 @@ class _ManifestChecker:
         if identifierref is not None:
             resource = resources.get(identifierref)
             if resource is None:
-                self._add(item, f"item {title!r}: identifierref {identifierref!r} names no resource "
-                                "(Moodle would silently turn it into a label)")
+                self._add(item, f"item {title!r}: identifierref {identifierref!r} names no resource"
+                                + self._label_warning())
             elif self.version.kind_of(resource.get("type", "")) is None:
-                self._add(item, f"item {title!r}: resource type {resource.get('type')!r} is not imported "
-                                "(Moodle would silently turn it into a label)")
+                self._add(item, f"item {title!r}: resource type {resource.get('type')!r} is not imported"
+                                + self._label_warning())
         elif level > SECTION_LEVEL:
             what = "folder" if children else "item"
-            self._add(item, f"{what} {title!r} points to no resource (Moodle would turn it into a label)")
+            self._add(item, f"{what} {title!r} points to no resource" + self._label_warning())
         for child in children:
             self._check_items(child, level + 1, resources)
 

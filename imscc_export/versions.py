@@ -42,6 +42,7 @@ class CartridgeVersion:
     resource_files: dict[str, ResourceFileProfile]
     manifest_schemas: tuple[str, ...]
     moodle_importable: bool
+    curriculum_metadata: bool
 
     def kind_of(self, resource_type: str) -> str | None:
         """The package's kind for a manifest ``type`` string, or None when unknown."""
@@ -85,6 +86,7 @@ CC_1_1 = CartridgeVersion(
     # Moodle's restore gate first, then the IMS manifest schema itself.
     manifest_schemas=("cc1p1/cc11libxml2validator.xsd", "cc1p1/ccv1p1_imscp_v1p2_v1p0.xsd"),
     moodle_importable=True,
+    curriculum_metadata=False,
 )
 
 CC_1_3 = CartridgeVersion(
@@ -122,6 +124,7 @@ CC_1_3 = CartridgeVersion(
     },
     manifest_schemas=("cc1p3/ccv1p3_imscp_v1p2_v1p0.xsd",),
     moodle_importable=False,
+    curriculum_metadata=True,
 )
 
 VERSIONS: dict[str, CartridgeVersion] = {CC_1_1.label: CC_1_1, CC_1_3.label: CC_1_3}
