@@ -35,9 +35,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20, help="timed runs per version (default 20)")
     options = parser.parse_args()
     programme = load_programme()
-    print(f"{'version':8} {'first':>9} {'best':>9} {'median':>9} {'size':>10}   runs={options.runs}")
+    print(
+        f"{'version':8} {'first':>9} {'best':>9} {'median':>9} {'size':>10}   runs={options.runs}"
+    )
     worst_median = 0.0
     for version in ("1.1", "1.3"):
+
         def export() -> bytes:
             return export_cartridge(TOOL_URL, version, programme)
 
@@ -45,8 +48,11 @@ def main() -> int:
         times = [_timed(export)[0] for _ in range(options.runs)]
         median = statistics.median(times)
         worst_median = max(worst_median, median)
-        print(f"CC {version:5} {first * 1000:7.1f}ms {min(times) * 1000:7.1f}ms {median * 1000:7.1f}ms "
-              f"{len(data):8d} B")
+        print(
+            f"CC {version:5} {first * 1000:7.1f}ms {min(times) * 1000:7.1f}ms "
+            f"{median * 1000:7.1f}ms "
+            f"{len(data):8d} B"
+        )
     verdict = "within" if worst_median < GOAL_SECONDS else "ABOVE"
     print(f"goal: median under {GOAL_SECONDS * 1000:.0f} ms per export -> {verdict}")
     return 0

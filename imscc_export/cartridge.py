@@ -1,4 +1,4 @@
-"""Writing a course outline as an IMS Common Cartridge (1.1 for Moodle, or 1.3), byte for byte stable.
+"""Writing a course outline as an IMS Common Cartridge (1.1 for Moodle, or 1.3), reproducibly.
 
 The archive is built in memory, checked with ``validate`` and only then handed back: an invalid
 cartridge is never written.
@@ -69,8 +69,11 @@ def _manifest_metadata(cp: ElementMaker, version: CartridgeVersion, outline: Cou
 
 def _section_item(cp: ElementMaker, section: Section):
     children = [
-        cp.item(cp.title(entry.title), identifier=identifiers.item_id(entry.key),
-                identifierref=identifiers.resource_id(entry.key))
+        cp.item(
+            cp.title(entry.title),
+            identifier=identifiers.item_id(entry.key),
+            identifierref=identifiers.resource_id(entry.key),
+        )
         for entry in section.entries
     ]
     return cp.item(cp.title(section.title), *children, identifier=identifiers.item_id(section.key))
@@ -89,7 +92,10 @@ def _alignment_metadata(cp: ElementMaker, page: Page):
 
 def _resource(cp: ElementMaker, version: CartridgeVersion, entry: Entry):
     children = []
-    attributes = {"identifier": identifiers.resource_id(entry.key), "type": _resource_type(version, entry)}
+    attributes = {
+        "identifier": identifiers.resource_id(entry.key),
+        "type": _resource_type(version, entry),
+    }
     if isinstance(entry, Page):
         attributes["href"] = entry.path
         if entry.alignments and version.curriculum_metadata:
@@ -121,7 +127,12 @@ def manifest_xml(outline: CourseOutline, version: CartridgeVersion) -> bytes:
 def lti_link_xml(link: LtiLink, version: CartridgeVersion) -> bytes:
     """The ``cartridge_basiclti_link`` file of an LTI link."""
     root_ns = version.resource_files[versions.LTI_LINK].root_namespace
-    nsmap = {None: root_ns, "blti": versions.BLTI_NS, "lticm": versions.LTICM_NS, "lticp": versions.LTICP_NS}
+    nsmap = {
+        None: root_ns,
+        "blti": versions.BLTI_NS,
+        "lticm": versions.LTICM_NS,
+        "lticp": versions.LTICP_NS,
+    }
     cc = ElementMaker(namespace=root_ns, nsmap=nsmap)
     blti = ElementMaker(namespace=versions.BLTI_NS)
     lticp = ElementMaker(namespace=versions.LTICP_NS)
@@ -141,8 +152,10 @@ def lti_link_xml(link: LtiLink, version: CartridgeVersion) -> bytes:
 
 def discussion_xml(topic: Discussion, version: CartridgeVersion) -> bytes:
     """The ``topic`` file of a discussion."""
-    dt = ElementMaker(namespace=version.resource_files[versions.DISCUSSION].root_namespace,
-                      nsmap={None: version.resource_files[versions.DISCUSSION].root_namespace})
+    dt = ElementMaker(
+        namespace=version.resource_files[versions.DISCUSSION].root_namespace,
+        nsmap={None: version.resource_files[versions.DISCUSSION].root_namespace},
+    )
     root = dt.topic(dt.title(topic.title), dt.text(topic.text_html, texttype="text/html"))
     return _serialize(root)
 

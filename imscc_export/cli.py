@@ -1,7 +1,8 @@
 """``imscc-export``: write the course cartridge, check a cartridge, export the competency framework.
 
-    imscc-export --tool-url https://HOST[/PATH] -o FILE.imscc [--cc-version 1.1|1.3] [--programme FILE]
-    imscc-export validate FILE.imscc
+    imscc-export --tool-url https://HOST[/PATH] -o FILE.imscc [--cc-version 1.1|1.3]
+                 [--programme FILE] [--schemas DIR]
+    imscc-export validate FILE.imscc [--schemas DIR]
     imscc-export framework --format moodle-csv|case-json -o FILE [--programme FILE]
 
 Exit codes: 0 success (a valid cartridge for ``validate``), 1 invalid cartridge, 2 bad usage or
@@ -36,13 +37,16 @@ class _UsageError(Exception):
 
 def _schemas_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--schemas", metavar="DIR",
+        "--schemas",
+        metavar="DIR",
         help=f"directory of the CC schemas (default: ${SCHEMAS_ENV_VAR} or ../shared/schemas)",
     )
 
 
 def _programme_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--programme", metavar="FILE", help="programme YAML (default: config/programme.yaml)")
+    parser.add_argument(
+        "--programme", metavar="FILE", help="programme YAML (default: config/programme.yaml)"
+    )
 
 
 def _export_parser() -> argparse.ArgumentParser:
@@ -51,27 +55,41 @@ def _export_parser() -> argparse.ArgumentParser:
         description="Write the CIMP course as an IMS Common Cartridge. Other commands: "
         f"'{PROG} validate FILE' and '{PROG} framework --format moodle-csv|case-json -o FILE'.",
     )
-    parser.add_argument("--tool-url", required=True, metavar="URL",
-                        help="base address of the CIMP tool, https://HOST[/PATH]")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="cartridge to write (.imscc)")
-    parser.add_argument("--cc-version", choices=sorted(versions.VERSIONS), default=DEFAULT_VERSION,
-                        help="1.1 for Moodle (default), 1.3 for other platforms")
+    parser.add_argument(
+        "--tool-url",
+        required=True,
+        metavar="URL",
+        help="base address of the CIMP tool, https://HOST[/PATH]",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="cartridge to write (.imscc)"
+    )
+    parser.add_argument(
+        "--cc-version",
+        choices=sorted(versions.VERSIONS),
+        default=DEFAULT_VERSION,
+        help="1.1 for Moodle (default), 1.3 for other platforms",
+    )
     _programme_option(parser)
     _schemas_option(parser)
     return parser
 
 
 def _validate_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"{PROG} validate",
-                                     description="List every problem of a cartridge (exit 0 when valid).")
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} validate",
+        description="List every problem of a cartridge (exit 0 when valid).",
+    )
     parser.add_argument("cartridge", metavar="FILE")
     _schemas_option(parser)
     return parser
 
 
 def _framework_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"{PROG} framework",
-                                     description="Export the competency framework (pillars, objectives, outcomes).")
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} framework",
+        description="Export the competency framework (pillars, objectives, outcomes).",
+    )
     parser.add_argument("--format", required=True, choices=sorted(FRAMEWORK_FORMATS))
     parser.add_argument("-o", "--output", required=True, metavar="FILE")
     _programme_option(parser)

@@ -34,7 +34,9 @@ def normalise_tool_url(url: str) -> str:
         raise ToolUrlError(f"tool URL {url!r} is empty or contains blanks")
     parts = urlsplit(raw)
     if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise ToolUrlError(f"tool URL {url!r} must be an absolute address such as https://tool.example.org")
+        raise ToolUrlError(
+            f"tool URL {url!r} must be an absolute address such as https://tool.example.org"
+        )
     try:
         parts.port
     except ValueError as error:
@@ -43,7 +45,9 @@ def normalise_tool_url(url: str) -> str:
     if not host:
         raise ToolUrlError(f"tool URL {url!r} has no host name")
     if parts.scheme == "http" and host not in _LOCAL_HOSTS:
-        raise ToolUrlError(f"tool URL {url!r} must use https (http only for localhost or 127.0.0.1)")
+        raise ToolUrlError(
+            f"tool URL {url!r} must use https (http only for localhost or 127.0.0.1)"
+        )
     if parts.username is not None or parts.password is not None:
         raise ToolUrlError(f"tool URL {url!r} must not contain credentials")
     if parts.query or parts.fragment or raw.endswith(("?", "#")):
@@ -70,7 +74,8 @@ def export_cartridge(
 
     ``version`` is ``"1.1"`` (Moodle) or ``"1.3"``; ``programme`` defaults to
     ``config/programme.yaml``. The archive is validated first: ``CartridgeInvalid`` lists the
-    problems otherwise. Raises ``ToolUrlError``, ``ProgrammeError``, ``SchemasNotFound`` on bad input.
+    problems otherwise. Bad input raises ``ToolUrlError``, ``ProgrammeError``, ``RubricError`` or
+    ``SchemasNotFound``.
     """
     if version not in versions.VERSIONS:
         raise ValueError(f"unknown Common Cartridge version {version!r} (expected 1.1 or 1.3)")

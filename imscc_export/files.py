@@ -14,7 +14,9 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> Path:
     propagates.
     """
     target = Path(path)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)

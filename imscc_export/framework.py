@@ -52,13 +52,17 @@ def scale_configuration() -> str:
     entries: list[dict[str, object]] = [{"scaleid": "0"}]
     for number, _ in enumerate(SCALE_VALUES, start=1):
         entries.append(
-            {"id": number, "scaledefault": int(number == 1), "proficient": int(number >= _PROFICIENT_FROM)}
+            {
+                "id": number,
+                "scaledefault": int(number == 1),
+                "proficient": int(number >= _PROFICIENT_FROM),
+            }
         )
     return json.dumps(entries, separators=(",", ":"))
 
 
 def short_name(code: str, statement: str) -> str:
-    """``code statement`` within Moodle's 100 characters, cut on a word boundary with an ellipsis."""
+    """``code statement`` within Moodle's 100 characters, cut on a word boundary with "…"."""
     name = " ".join(f"{code} {statement}".split())
     if len(name) <= _SHORT_NAME_MAX:
         return name
@@ -71,15 +75,40 @@ def _description(content: str) -> str:
 
 
 def _competency_row(parent: str, code: str, statement: str, description: str) -> list[str]:
-    return [parent, code, short_name(code, statement), _description(description), _HTML_FORMAT,
-            "", "", "", "", "", "", "", "", ""]
+    return [
+        parent,
+        code,
+        short_name(code, statement),
+        _description(description),
+        _HTML_FORMAT,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
 
 
 def moodle_csv_rows(programme: Programme) -> Iterator[list[str]]:
     """The framework row, then every pillar, objective and outcome linked by parent ID number."""
     yield [
-        "", FRAMEWORK_ID, short_name(FRAMEWORK_ID, programme.title), _description(programme.description),
-        _HTML_FORMAT, ",".join(SCALE_VALUES), scale_configuration(), "", "", "", "", "", "1",
+        "",
+        FRAMEWORK_ID,
+        short_name(FRAMEWORK_ID, programme.title),
+        _description(programme.description),
+        _HTML_FORMAT,
+        ",".join(SCALE_VALUES),
+        scale_configuration(),
+        "",
+        "",
+        "",
+        "",
+        "",
+        "1",
         ",".join(TAXONOMY),
     ]
     for pillar in programme.pillars:
@@ -115,13 +144,23 @@ class _CaseBuilder:
         self.changed = identifiers.build_datetime().strftime("%Y-%m-%dT%H:%M:%SZ")
         self.document_guid = identifiers.curriculum_guid(FRAMEWORK_ID)
         self.document_link = _link(programme.title, self.document_guid)
-        self.type_guids = {name: identifiers.curriculum_guid(f"CFItemType:{name}") for name in CASE_ITEM_TYPES}
+        self.type_guids = {
+            name: identifiers.curriculum_guid(f"CFItemType:{name}") for name in CASE_ITEM_TYPES
+        }
         self.items: list[dict[str, object]] = []
         self.associations: list[dict[str, object]] = []
         self.axis_titles = {axis.id: axis.title for axis in programme.axes}
 
-    def add(self, code: str, number: int, statement: str, item_type: str, parent: dict[str, str],
-            sequence: int, axes: tuple[str, ...] = ()) -> dict[str, str]:
+    def add(
+        self,
+        code: str,
+        number: int,
+        statement: str,
+        item_type: str,
+        parent: dict[str, str],
+        sequence: int,
+        axes: tuple[str, ...] = (),
+    ) -> dict[str, str]:
         guid = identifiers.curriculum_guid(code)
         item: dict[str, object] = {
             "identifier": guid,
@@ -140,16 +179,18 @@ class _CaseBuilder:
         self.items.append(item)
         link = _link(code, guid)
         association_guid = identifiers.curriculum_guid(f"isChildOf:{code}")
-        self.associations.append({
-            "identifier": association_guid,
-            "uri": _urn(association_guid),
-            "CFDocumentURI": self.document_link,
-            "associationType": "isChildOf",
-            "sequenceNumber": sequence,
-            "originNodeURI": link,
-            "destinationNodeURI": parent,
-            "lastChangeDateTime": self.changed,
-        })
+        self.associations.append(
+            {
+                "identifier": association_guid,
+                "uri": _urn(association_guid),
+                "CFDocumentURI": self.document_link,
+                "associationType": "isChildOf",
+                "sequenceNumber": sequence,
+                "originNodeURI": link,
+                "destinationNodeURI": parent,
+                "lastChangeDateTime": self.changed,
+            }
+        )
         return link
 
     def item_types(self) -> list[dict[str, object]]:
@@ -167,21 +208,35 @@ class _CaseBuilder:
 
 
 def case_package(programme: Programme) -> dict[str, object]:
-    """The framework as an IMS CASE 1.0 package (CFDocument, CFItems, CFAssociations, CFDefinitions).
+    """The framework as an IMS CASE 1.0 package: CFDocument, CFItems, CFAssociations, CFDefinitions.
 
     Identifiers are UUID 5 of the programme ids, and URIs their ``urn:uuid:`` form, so the
     package is the same at every export.
     """
     builder = _CaseBuilder(programme)
     for pillar in programme.pillars:
-        pillar_link = builder.add(pillar.id, pillar.number, pillar.title, "Pilier",
-                                  builder.document_link, pillar.number)
+        pillar_link = builder.add(
+            pillar.id, pillar.number, pillar.title, "Pilier", builder.document_link, pillar.number
+        )
         for objective in pillar.objectives:
-            objective_link = builder.add(objective.id, objective.number, objective.title, "Objectif",
-                                         pillar_link, objective.number)
+            objective_link = builder.add(
+                objective.id,
+                objective.number,
+                objective.title,
+                "Objectif",
+                pillar_link,
+                objective.number,
+            )
             for outcome in objective.outcomes:
-                builder.add(outcome.id, outcome.number, outcome.text, "Acquis", objective_link,
-                            outcome.number, outcome.axes)
+                builder.add(
+                    outcome.id,
+                    outcome.number,
+                    outcome.text,
+                    "Acquis",
+                    objective_link,
+                    outcome.number,
+                    outcome.axes,
+                )
     document = {
         "identifier": builder.document_guid,
         "uri": _urn(builder.document_guid),
@@ -202,4 +257,6 @@ def case_package(programme: Programme) -> dict[str, object]:
 
 def case_json(programme: Programme) -> bytes:
     """The CASE package as UTF-8 JSON, keys in a fixed order, ending with a newline."""
-    return (json.dumps(case_package(programme), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json.dumps(case_package(programme), ensure_ascii=False, indent=2) + "\n").encode(
+        "utf-8"
+    )

@@ -13,7 +13,9 @@ import uuid
 from datetime import datetime, timezone
 
 # Fixed namespace of the CIMP curriculum identifiers: never change it, or every GUID changes.
-CIMP_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:cimp:certificat-inter-universites-management-public")
+CIMP_NAMESPACE = uuid.uuid5(
+    uuid.NAMESPACE_URL, "urn:cimp:certificat-inter-universites-management-public"
+)
 
 # Fixed date written into archives and documents unless SOURCE_DATE_EPOCH says otherwise
 # (the reproducible-builds convention): the start of the 2024-2025 edition.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from programme import Pillar, Programme, Seminar
+from programme import Assessment, Objective, Pillar, Programme, Seminar
 from programme.targets import LaunchTarget, launch_targets
 
 from imscc_export import identifiers, pages
@@ -81,7 +81,7 @@ class CourseOutline:
         return [entry for section in self.sections for entry in section.entries]
 
 
-RubricRenderer = Callable[[object], str]
+RubricRenderer = Callable[[Assessment], str]
 
 
 class _Targets:
@@ -97,7 +97,9 @@ class _Targets:
         return self._by_key[key].url(self._tool_url)
 
 
-def build_outline(programme: Programme, tool_url: str, rubric_html: RubricRenderer) -> CourseOutline:
+def build_outline(
+    programme: Programme, tool_url: str, rubric_html: RubricRenderer
+) -> CourseOutline:
     """Lay the programme out as course sections.
 
     ``tool_url`` is the tool's base address (already checked); every LTI link launches
@@ -118,7 +120,7 @@ def build_outline(programme: Programme, tool_url: str, rubric_html: RubricRender
     return CourseOutline(programme.title, programme.description, tuple(sections))
 
 
-def _presentation_section(programme) -> Section:
+def _presentation_section(programme: Programme) -> Section:
     page = Page(
         key="PRESENTATION_PAGE",
         title="Présentation du certificat",
@@ -128,7 +130,7 @@ def _presentation_section(programme) -> Section:
     return Section("PRESENTATION", "Présentation", (page,))
 
 
-def _pillar_section(programme, pillar, targets: _Targets) -> Section:
+def _pillar_section(programme: Programme, pillar: Pillar, targets: _Targets) -> Section:
     pillar_key = identifiers.key_for(pillar.id)
     objective_pages = tuple(
         Page(
@@ -153,19 +155,19 @@ def _pillar_section(programme, pillar, targets: _Targets) -> Section:
     intervision = Discussion(
         key=f"{pillar_key}_INTERVISION",
         title=f"Intervision · Pilier {pillar.number}",
-        text_html=pages.intervision_topic(programme, pillar),
+        text_html=pages.intervision_topic(pillar),
         path=f"discussions/intervision-{pillar.slug}.xml",
     )
     title = f"Pilier {pillar.number} · {pillar.title}"
     return Section(pillar_key, title, objective_pages + (portfolio_link, intervision))
 
 
-def _objective_alignments(objective) -> tuple[Alignment, ...]:
+def _objective_alignments(objective: Objective) -> tuple[Alignment, ...]:
     ids = [objective.id] + [outcome.id for outcome in objective.outcomes]
     return tuple(Alignment(label, identifiers.curriculum_guid(label)) for label in ids)
 
 
-def _seminar_section(programme, seminar, targets: _Targets) -> Section:
+def _seminar_section(programme: Programme, seminar: Seminar, targets: _Targets) -> Section:
     key = identifiers.key_for(seminar.id)
     page = Page(
         key=f"{key}_PAGE",
@@ -183,7 +185,7 @@ def _seminar_section(programme, seminar, targets: _Targets) -> Section:
     return Section(key, f"Séminaire {seminar.number} · {seminar.competence}", (page, journal))
 
 
-def _case_study_section(programme, targets: _Targets) -> Section:
+def _case_study_section(programme: Programme, targets: _Targets) -> Section:
     case = programme.case_study
     page = Page(
         key="CASE_PAGE",
@@ -201,7 +203,7 @@ def _case_study_section(programme, targets: _Targets) -> Section:
     return Section("CASE", "Étude de cas", (page, journal))
 
 
-def _portfolio_section(programme, targets: _Targets) -> Section:
+def _portfolio_section(programme: Programme, targets: _Targets) -> Section:
     portfolio = programme.portfolio
     page = Page(
         key="PORTFOLIO_PAGE",
@@ -219,7 +221,9 @@ def _portfolio_section(programme, targets: _Targets) -> Section:
     return Section("PORTFOLIO", "Portfolio réflexif", (page, link))
 
 
-def _evaluation_section(programme, targets: _Targets, rubric_html: RubricRenderer) -> Section:
+def _evaluation_section(
+    programme: Programme, targets: _Targets, rubric_html: RubricRenderer
+) -> Section:
     entries: list[Entry] = []
     for assessment in programme.assessments:
         key = "EVAL_" + identifiers.key_for(assessment.id)

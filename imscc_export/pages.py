@@ -2,30 +2,32 @@
 
 from __future__ import annotations
 
-from programme import Pillar
+from collections.abc import Iterable
+
+from programme import Assessment, Objective, Outcome, Pillar, Programme, Seminar
 
 from imscc_export import html
 
 
-def _outcome_item(programme, outcome) -> str:
+def _outcome_item(programme: Programme, outcome: Outcome) -> str:
     item = f"<strong>{html.text(outcome.id)}</strong> {html.text(outcome.text)}"
     if outcome.axes:
         item += "<br>Axes : " + html.text(", ".join(programme.axis_titles(outcome)))
     return item
 
 
-def _outcome_list(programme, outcomes) -> str:
+def _outcome_list(programme: Programme, outcomes: Iterable[Outcome]) -> str:
     return html.item_list((_outcome_item(programme, outcome) for outcome in outcomes), ordered=True)
 
 
-def _structure_line(element) -> str:
+def _structure_line(element: Pillar | Seminar) -> str:
     if isinstance(element, Pillar):
         count = len(element.objectives)
         return html.text(f"Pilier {element.number} · {element.title} ({count} objectifs)")
     return html.text(f"Séminaire {element.number} · {element.competence}")
 
 
-def presentation_page(programme) -> str:
+def presentation_page(programme: Programme) -> str:
     """The programme, its structure and the three transversal axes."""
     body = [
         html.heading(1, programme.title),
@@ -61,7 +63,7 @@ def presentation_page(programme) -> str:
     return html.document(f"Présentation · {programme.title}", "\n".join(body))
 
 
-def objective_page(programme, pillar, objective) -> str:
+def objective_page(programme: Programme, pillar: Pillar, objective: Objective) -> str:
     """One development objective: its learning outcomes and the axes each touches."""
     body = [
         html.heading(1, f"{objective.id} · {objective.title}"),
@@ -82,7 +84,7 @@ def objective_page(programme, pillar, objective) -> str:
     return html.document(f"{objective.id} · {objective.title}", "\n".join(body))
 
 
-def intervision_topic(programme, pillar) -> str:
+def intervision_topic(pillar: Pillar) -> str:
     """Opening message of a pillar's intervision forum (an HTML fragment)."""
     objectives = html.item_list(
         html.text(f"{objective.id} · {objective.title}") for objective in pillar.objectives
@@ -97,7 +99,7 @@ def intervision_topic(programme, pillar) -> str:
     )
 
 
-def seminar_page(programme, seminar) -> str:
+def seminar_page(programme: Programme, seminar: Seminar) -> str:
     """A change-leadership seminar: where it sits, the competence it works on."""
     after = programme.get(seminar.after_pillar)
     body = [
@@ -115,7 +117,7 @@ def seminar_page(programme, seminar) -> str:
     return html.document(seminar.title, "\n".join(body))
 
 
-def case_study_page(programme) -> str:
+def case_study_page(programme: Programme) -> str:
     """The public-organisation case study and its learning outcomes."""
     case = programme.case_study
     body = [
@@ -127,7 +129,7 @@ def case_study_page(programme) -> str:
     return html.document(case.title, "\n".join(body))
 
 
-def portfolio_page(programme) -> str:
+def portfolio_page(programme: Programme) -> str:
     """The reflective portfolio and its peer intervisions."""
     portfolio = programme.portfolio
     body = [
@@ -144,9 +146,11 @@ def portfolio_page(programme) -> str:
     return html.document(portfolio.title, "\n".join(body))
 
 
-def _assessment_modalities(assessment) -> str:
+def _assessment_modalities(assessment: Assessment) -> str:
     if assessment.group_max and assessment.group_max > 1:
-        line = f"Travail de groupe de {assessment.group_min} à {assessment.group_max} participant·e·s."
+        line = (
+            f"Travail de groupe de {assessment.group_min} à {assessment.group_max} participant·e·s."
+        )
     else:
         line = "Épreuve individuelle."
     if assessment.jury_size:
@@ -154,7 +158,7 @@ def _assessment_modalities(assessment) -> str:
     return html.paragraphs(line)
 
 
-def assessment_page(assessment, rubric_table_html: str) -> str:
+def assessment_page(assessment: Assessment, rubric_table_html: str) -> str:
     """An assessment: what it is, how it is organised, and its rubric."""
     body = [
         html.heading(1, assessment.title),

@@ -17,14 +17,16 @@ def _points(label: str) -> str:
 
 
 def _level_cell(level: dict) -> str:
+    points = html.text(_points(level["points_label"]))
     return (
-        f"<strong>{html.text(level['title'])}</strong> ({html.text(_points(level['points_label']))})"
+        f"<strong>{html.text(level['title'])}</strong> ({points})"
         f"<br>{html.text(' '.join(level['descriptor'].split()))}"
     )
 
 
 def _criterion_cell(row: dict) -> str:
-    cell = f"{html.text(row['title'])}<br><small>{html.text(' '.join(row['description'].split()))}</small>"
+    description = html.text(" ".join(row["description"].split()))
+    cell = f"{html.text(row['title'])}<br><small>{description}</small>"
     if row["assesses"]:
         cell += f"<br><small>Évalue : {html.text(', '.join(row['assesses']))}</small>"
     return cell

@@ -68,9 +68,7 @@ class _LocalOnlyResolver(etree.Resolver):
 
 def safe_xml_parser() -> etree.XMLParser:
     """A parser that never touches the network, loads no DTD and expands no external entity."""
-    return etree.XMLParser(
-        no_network=True, resolve_entities=False, load_dtd=False, huge_tree=False
-    )
+    return etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False, huge_tree=False)
 
 
 @lru_cache(maxsize=None)

@@ -36,8 +36,13 @@ NAMESPACE_WINDOW = 1024
 # Second-level items become sections; deeper items become activities (or labels).
 SECTION_LEVEL = 2
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-_XML_KINDS = (versions.DISCUSSION, versions.WEBLINK, versions.LTI_LINK,
-              versions.QTI_ASSESSMENT, versions.QTI_QUESTION_BANK)
+_XML_KINDS = (
+    versions.DISCUSSION,
+    versions.WEBLINK,
+    versions.LTI_LINK,
+    versions.QTI_ASSESSMENT,
+    versions.QTI_QUESTION_BANK,
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,9 @@ def validate_cartridge(path: str | os.PathLike[str], schemas_dir=None) -> list[P
     return validate_cartridge_bytes(data, schemas_dir, archive_name=str(path))
 
 
-def validate_cartridge_bytes(data: bytes, schemas_dir=None, archive_name: str = "cartridge") -> list[Problem]:
+def validate_cartridge_bytes(
+    data: bytes, schemas_dir=None, archive_name: str = "cartridge"
+) -> list[Problem]:
     """Every problem of a cartridge given as the bytes of its zip archive."""
     directory = resolve_schemas_dir(schemas_dir)
     members, problems = _read_archive(data, archive_name)
@@ -92,7 +99,9 @@ def _read_archive(data: bytes, archive_name: str) -> tuple[dict[str, bytes] | No
             try:
                 members[info.filename] = archive.read(info)
             except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
-                problems.append(Problem(info.filename, f"cannot be read from the archive ({error})"))
+                problems.append(
+                    Problem(info.filename, f"cannot be read from the archive ({error})")
+                )
     return members, problems
 
 
@@ -113,7 +122,9 @@ def unsafe_name_reason(name: str) -> str | None:
     return None
 
 
-def _schema_problems(schema: etree.XMLSchema, tree, location: str, schema_name: str) -> list[Problem]:
+def _schema_problems(
+    schema: etree.XMLSchema, tree, location: str, schema_name: str
+) -> list[Problem]:
     if schema.validate(tree):
         return []
     return [
@@ -147,7 +158,11 @@ def _check_members(members: dict[str, bytes], schemas_dir: Path) -> list[Problem
     version = versions.version_for_namespace(etree.QName(root).namespace)
     if version is None or etree.QName(root).localname != "manifest":
         known = ", ".join(v.manifest_ns for v in versions.VERSIONS.values())
-        return [Problem(MANIFEST_NAME, f"root element {root.tag} is not a CC manifest (namespaces: {known})")]
+        return [
+            Problem(
+                MANIFEST_NAME, f"root element {root.tag} is not a CC manifest (namespaces: {known})"
+            )
+        ]
     if not _declares_default_namespace(manifest_bytes[:NAMESPACE_WINDOW], version.manifest_ns):
         problems.append(
             Problem(
@@ -157,14 +172,18 @@ def _check_members(members: dict[str, bytes], schemas_dir: Path) -> list[Problem
             )
         )
     for schema_name in version.manifest_schemas:
-        problems += _schema_problems(load_schema(schemas_dir, schema_name), tree, MANIFEST_NAME, schema_name)
+        problems += _schema_problems(
+            load_schema(schemas_dir, schema_name), tree, MANIFEST_NAME, schema_name
+        )
     return problems + _ManifestChecker(root, version, members, schemas_dir).problems()
 
 
 class _ManifestChecker:
     """Cross-reference checks of one parsed manifest against the archive members."""
 
-    def __init__(self, root, version: CartridgeVersion, members: dict[str, bytes], schemas_dir: Path) -> None:
+    def __init__(
+        self, root, version: CartridgeVersion, members: dict[str, bytes], schemas_dir: Path
+    ) -> None:
         self.root = root
         self.version = version
         self.members = members
@@ -186,10 +205,14 @@ class _ManifestChecker:
         self.found.append(Problem(f"{MANIFEST_NAME}:{element.sourceline}", message))
 
     def _check_unique_identifiers(self) -> None:
-        counts = Counter(el.get("identifier") for el in self.root.iter() if el.get("identifier") is not None)
+        counts = Counter(
+            el.get("identifier") for el in self.root.iter() if el.get("identifier") is not None
+        )
         for identifier, count in sorted(counts.items()):
             if count > 1:
-                self.found.append(Problem(MANIFEST_NAME, f"identifier {identifier!r} is used {count} times"))
+                self.found.append(
+                    Problem(MANIFEST_NAME, f"identifier {identifier!r} is used {count} times")
+                )
 
     def _check_href(self, element, href: str | None) -> str | None:
         # Resolved from the archive root, as Moodle does (it ignores xml:base).
@@ -209,14 +232,22 @@ class _ManifestChecker:
         identifier = resource.get("identifier")
         kind = self.version.kind_of(resource.get("type", ""))
         if kind is None:
-            self._add(resource, f"resource {identifier}: type {resource.get('type')!r} is not a CC {self.version.label} type")
+            self._add(
+                resource,
+                f"resource {identifier}: type {resource.get('type')!r} "
+                f"is not a CC {self.version.label} type",
+            )
         files = resource.findall("cp:file", self.ns)
         paths = [self._check_href(file, file.get("href")) for file in files]
         if resource.get("href") is not None:
             self._check_href(resource, resource.get("href"))
         for dependency in resource.iterfind("cp:dependency", self.ns):
             if dependency.get("identifierref") not in resources:
-                self._add(dependency, f"resource {identifier}: dependency {dependency.get('identifierref')!r} names no resource")
+                self._add(
+                    dependency,
+                    f"resource {identifier}: dependency "
+                    f"{dependency.get('identifierref')!r} names no resource",
+                )
         if kind == versions.WEBCONTENT and not files and resource.get("href") is None:
             self._add(resource, f"resource {identifier}: web content without href nor file")
         if kind in _XML_KINDS:
@@ -234,7 +265,11 @@ class _ManifestChecker:
         root = tree.getroot()
         expected = etree.QName(profile.root_namespace, profile.root_name)
         if etree.QName(root) != expected:
-            self.found.append(Problem(path, f"resource {identifier}: root element is {root.tag}, expected {expected}"))
+            self.found.append(
+                Problem(
+                    path, f"resource {identifier}: root element is {root.tag}, expected {expected}"
+                )
+            )
             return
         schema = load_schema(self.schemas_dir, profile.schema)
         self.found.extend(_schema_problems(schema, tree, path, profile.schema))
@@ -245,12 +280,22 @@ class _ManifestChecker:
         ns = {"blti": versions.BLTI_NS}
         launch = (root.findtext("blti:launch_url", namespaces=ns) or "").strip()
         if not launch:
-            self.found.append(Problem(path, f"LTI link {identifier} has no launch_url (Moodle keeps only launch_url)"))
+            self.found.append(
+                Problem(
+                    path, f"LTI link {identifier} has no launch_url (Moodle keeps only launch_url)"
+                )
+            )
         elif not _is_web_address(launch):
-            self.found.append(Problem(path, f"LTI link {identifier}: launch_url {launch!r} is not an http(s) address"))
+            self.found.append(
+                Problem(
+                    path, f"LTI link {identifier}: launch_url {launch!r} is not an http(s) address"
+                )
+            )
         secure = root.findtext("blti:secure_launch_url", namespaces=ns)
         if secure is not None and urlparse(secure.strip()).scheme != "https":
-            self.found.append(Problem(path, f"LTI link {identifier}: secure_launch_url {secure!r} is not https"))
+            self.found.append(
+                Problem(path, f"LTI link {identifier}: secure_launch_url {secure!r} is not https")
+            )
 
     def _check_organization(self, resources: dict) -> None:
         organization = self.root.find("cp:organizations/cp:organization", self.ns)
@@ -262,7 +307,11 @@ class _ManifestChecker:
 
     def _label_warning(self) -> str:
         # Only a 1.1 cartridge reaches Moodle's importer; for 1.3 the reference is simply broken.
-        return " (Moodle would silently turn it into a label)" if self.version.moodle_importable else ""
+        return (
+            " (Moodle would silently turn it into a label)"
+            if self.version.moodle_importable
+            else ""
+        )
 
     def _check_items(self, item, level: int, resources: dict) -> None:
         identifierref = item.get("identifierref")
@@ -271,11 +320,17 @@ class _ManifestChecker:
         if identifierref is not None:
             resource = resources.get(identifierref)
             if resource is None:
-                self._add(item, f"item {title!r}: identifierref {identifierref!r} names no resource"
-                                + self._label_warning())
+                self._add(
+                    item,
+                    f"item {title!r}: identifierref {identifierref!r} names no resource"
+                    + self._label_warning(),
+                )
             elif self.version.kind_of(resource.get("type", "")) is None:
-                self._add(item, f"item {title!r}: resource type {resource.get('type')!r} is not imported"
-                                + self._label_warning())
+                self._add(
+                    item,
+                    f"item {title!r}: resource type {resource.get('type')!r} is not imported"
+                    + self._label_warning(),
+                )
         elif level > SECTION_LEVEL:
             what = "folder" if children else "item"
             self._add(item, f"{what} {title!r} points to no resource" + self._label_warning())

@@ -69,16 +69,23 @@ CC_1_1 = CartridgeVersion(
     },
     resource_files={
         DISCUSSION: ResourceFileProfile(
-            "cc1p1/ccv1p1_imsdt_v1p1.xsd", "http://www.imsglobal.org/xsd/imsccv1p1/imsdt_v1p1", "topic"
+            "cc1p1/ccv1p1_imsdt_v1p1.xsd",
+            "http://www.imsglobal.org/xsd/imsccv1p1/imsdt_v1p1",
+            "topic",
         ),
         WEBLINK: ResourceFileProfile(
-            "cc1p1/ccv1p1_imswl_v1p1.xsd", "http://www.imsglobal.org/xsd/imsccv1p1/imswl_v1p1", "webLink"
+            "cc1p1/ccv1p1_imswl_v1p1.xsd",
+            "http://www.imsglobal.org/xsd/imsccv1p1/imswl_v1p1",
+            "webLink",
         ),
         LTI_LINK: ResourceFileProfile(
-            "cc1p1/imslticc_v1p0p1.xsd", "http://www.imsglobal.org/xsd/imslticc_v1p0",
+            "cc1p1/imslticc_v1p0p1.xsd",
+            "http://www.imsglobal.org/xsd/imslticc_v1p0",
             "cartridge_basiclti_link",
         ),
-        QTI_ASSESSMENT: ResourceFileProfile("cc1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd", QTI_NS, "questestinterop"),
+        QTI_ASSESSMENT: ResourceFileProfile(
+            "cc1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd", QTI_NS, "questestinterop"
+        ),
         QTI_QUESTION_BANK: ResourceFileProfile(
             "cc1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd", QTI_NS, "questestinterop"
         ),
@@ -106,18 +113,25 @@ CC_1_3 = CartridgeVersion(
     },
     resource_files={
         DISCUSSION: ResourceFileProfile(
-            "cc1p3/ccv1p3_imsdt_v1p3.xsd", "http://www.imsglobal.org/xsd/imsccv1p3/imsdt_v1p3", "topic"
+            "cc1p3/ccv1p3_imsdt_v1p3.xsd",
+            "http://www.imsglobal.org/xsd/imsccv1p3/imsdt_v1p3",
+            "topic",
         ),
         WEBLINK: ResourceFileProfile(
-            "cc1p3/ccv1p3_imswl_v1p3.xsd", "http://www.imsglobal.org/xsd/imsccv1p3/imswl_v1p3", "webLink"
+            "cc1p3/ccv1p3_imswl_v1p3.xsd",
+            "http://www.imsglobal.org/xsd/imsccv1p3/imswl_v1p3",
+            "webLink",
         ),
         LTI_LINK: ResourceFileProfile(
-            "cc1p3/imslticc_v1p3.xsd", "http://www.imsglobal.org/xsd/imslticc_v1p3",
+            "cc1p3/imslticc_v1p3.xsd",
+            "http://www.imsglobal.org/xsd/imslticc_v1p3",
             "cartridge_basiclti_link",
         ),
         # The shared set has no 1.3 QTI profile; QTI 1.2.1 keeps its namespace, so the 1.1 profile
         # is the closest available check.
-        QTI_ASSESSMENT: ResourceFileProfile("cc1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd", QTI_NS, "questestinterop"),
+        QTI_ASSESSMENT: ResourceFileProfile(
+            "cc1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd", QTI_NS, "questestinterop"
+        ),
         QTI_QUESTION_BANK: ResourceFileProfile(
             "cc1p1/ccv1p1_qtiasiv1p2p1_v1p0.xsd", QTI_NS, "questestinterop"
         ),

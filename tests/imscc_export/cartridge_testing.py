@@ -37,7 +37,10 @@ class Cartridge:
         return {"cp": self.namespace}
 
     def resources(self) -> dict[str, etree._Element]:
-        return {r.get("identifier"): r for r in self.manifest.iterfind("cp:resources/cp:resource", self.ns)}
+        return {
+            r.get("identifier"): r
+            for r in self.manifest.iterfind("cp:resources/cp:resource", self.ns)
+        }
 
     def sections(self) -> list[etree._Element]:
         return self.manifest.findall("cp:organizations/cp:organization/cp:item/cp:item", self.ns)
@@ -62,7 +65,17 @@ def write_members(path: Path, members: dict[str, bytes]) -> Path:
 
 
 def export_with_cli(path: Path, version: str, tool_url: str = TOOL_URL) -> Path:
-    code = main(["--tool-url", tool_url, "-o", str(path), "--cc-version", version,
-                 "--schemas", str(SCHEMAS_DIR)])
+    code = main(
+        [
+            "--tool-url",
+            tool_url,
+            "-o",
+            str(path),
+            "--cc-version",
+            version,
+            "--schemas",
+            str(SCHEMAS_DIR),
+        ]
+    )
     assert code == 0
     return path

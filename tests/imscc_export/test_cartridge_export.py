@@ -19,11 +19,17 @@ from imscc_export.validate import validate_cartridge
 SCHEMA_SETS = {
     "1.1": (
         ["cc1p1/cc11libxml2validator.xsd", "cc1p1/ccv1p1_imscp_v1p2_v1p0.xsd"],
-        {"imsbasiclti_xmlv1p0": "cc1p1/imslticc_v1p0p1.xsd", "imsdt_xmlv1p1": "cc1p1/ccv1p1_imsdt_v1p1.xsd"},
+        {
+            "imsbasiclti_xmlv1p0": "cc1p1/imslticc_v1p0p1.xsd",
+            "imsdt_xmlv1p1": "cc1p1/ccv1p1_imsdt_v1p1.xsd",
+        },
     ),
     "1.3": (
         ["cc1p3/ccv1p3_imscp_v1p2_v1p0.xsd"],
-        {"imsbasiclti_xmlv1p3": "cc1p3/imslticc_v1p3.xsd", "imsdt_xmlv1p3": "cc1p3/ccv1p3_imsdt_v1p3.xsd"},
+        {
+            "imsbasiclti_xmlv1p3": "cc1p3/imslticc_v1p3.xsd",
+            "imsdt_xmlv1p3": "cc1p3/ccv1p3_imsdt_v1p3.xsd",
+        },
     ),
 }
 
@@ -48,7 +54,9 @@ def test_every_xml_file_is_valid_against_the_ims_schemas(version, cartridge_11, 
     for resource in cartridge.resources().values():
         schema = file_schemas.get(resource.get("type"))
         if schema:
-            _assert_valid(_xsd(schema), cartridge.resource_file(resource), resource.get("identifier"))
+            _assert_valid(
+                _xsd(schema), cartridge.resource_file(resource), resource.get("identifier")
+            )
             checked.add(resource.get("type"))
     assert checked == set(file_schemas)
 
@@ -81,14 +89,29 @@ def test_the_archive_has_fixed_dates_and_the_manifest_first(cartridge):
 def test_the_console_entry_runs_as_a_module(tmp_path):
     output = tmp_path / "cimp.imscc"
     result = subprocess.run(
-        [sys.executable, "-m", "imscc_export", "--tool-url", "http://127.0.0.1:8000", "-o", str(output)],
-        cwd=REPO_ROOT, capture_output=True, text=True, env={**os.environ, "CIMP_CC_SCHEMAS": str(SCHEMAS_DIR)},
+        [
+            sys.executable,
+            "-m",
+            "imscc_export",
+            "--tool-url",
+            "http://127.0.0.1:8000",
+            "-o",
+            str(output),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CIMP_CC_SCHEMAS": str(SCHEMAS_DIR)},
     )
     assert result.returncode == 0, result.stderr
     assert validate_cartridge(output, SCHEMAS_DIR) == []
-    validated = subprocess.run([sys.executable, "-m", "imscc_export", "validate", str(output)],
-                               cwd=REPO_ROOT, capture_output=True, text=True,
-                               env={**os.environ, "CIMP_CC_SCHEMAS": str(SCHEMAS_DIR)})
+    validated = subprocess.run(
+        [sys.executable, "-m", "imscc_export", "validate", str(output)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CIMP_CC_SCHEMAS": str(SCHEMAS_DIR)},
+    )
     assert validated.returncode == 0
     assert "valid" in validated.stdout
 
@@ -96,8 +119,8 @@ def test_the_console_entry_runs_as_a_module(tmp_path):
 @pytest.mark.parametrize(
     "tool_url",
     [
-        "tool.example.org",                 # no scheme
-        "http://tool.example.org",          # plain http on a public host
+        "tool.example.org",  # no scheme
+        "http://tool.example.org",  # plain http on a public host
         "ftp://tool.example.org",
         "https://",
         "https://tool.example.org/?target=x",
@@ -124,7 +147,9 @@ def test_an_unknown_version_is_a_usage_error(tmp_path, capsys):
 
 def test_an_unwritable_output_leaves_nothing_behind(tmp_path, capsys):
     missing_dir = tmp_path / "missing" / "cimp.imscc"
-    assert main(["--tool-url", TOOL_URL, "-o", str(missing_dir), "--schemas", str(SCHEMAS_DIR)]) == 2
+    assert (
+        main(["--tool-url", TOOL_URL, "-o", str(missing_dir), "--schemas", str(SCHEMAS_DIR)]) == 2
+    )
     err = capsys.readouterr().err
     assert "cannot write" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
@@ -151,8 +176,18 @@ def test_a_bad_programme_file_is_reported_with_its_name(tmp_path, capsys):
     broken = tmp_path / "programme.yaml"
     broken.write_text("title: [unclosed\n", encoding="utf-8")
     output = tmp_path / "cimp.imscc"
-    code = main(["--tool-url", TOOL_URL, "-o", str(output), "--programme", str(broken),
-                 "--schemas", str(SCHEMAS_DIR)])
+    code = main(
+        [
+            "--tool-url",
+            TOOL_URL,
+            "-o",
+            str(output),
+            "--programme",
+            str(broken),
+            "--schemas",
+            str(SCHEMAS_DIR),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "programme.yaml" in err and "Traceback" not in err
@@ -180,10 +215,22 @@ def test_an_assessment_without_rubric_is_a_usage_error(tmp_path, capsys):
     source = (REPO_ROOT / "config" / "programme.yaml").read_text(encoding="utf-8")
     assert "- id: oral-exam" in source
     programme_file = tmp_path / "programme.yaml"
-    programme_file.write_text(source.replace("- id: oral-exam", "- id: final-exam"), encoding="utf-8")
+    programme_file.write_text(
+        source.replace("- id: oral-exam", "- id: final-exam"), encoding="utf-8"
+    )
     output = tmp_path / "cimp.imscc"
-    code = main(["--tool-url", TOOL_URL, "-o", str(output), "--programme", str(programme_file),
-                 "--schemas", str(SCHEMAS_DIR)])
+    code = main(
+        [
+            "--tool-url",
+            TOOL_URL,
+            "-o",
+            str(output),
+            "--programme",
+            str(programme_file),
+            "--schemas",
+            str(SCHEMAS_DIR),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "no rubric for assessment 'final-exam'" in err and "Traceback" not in err

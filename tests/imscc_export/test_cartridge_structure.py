@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import pytest
 from lxml import etree, html
 
 from cartridge_testing import BLTI, REPO_ROOT, SCHEMAS_DIR, TOOL_URL, Cartridge, read_members
@@ -14,8 +13,19 @@ from imscc_export.framework import case_package
 from rubrics import load_rubric
 
 SECTION_TITLES = [
-    "Présentation", "Pilier 1", "Séminaire 1", "Pilier 2", "Pilier 3", "Pilier 4", "Séminaire 2",
-    "Pilier 5", "Pilier 6", "Séminaire 3", "Étude de cas", "Portfolio réflexif", "Évaluation",
+    "Présentation",
+    "Pilier 1",
+    "Séminaire 1",
+    "Pilier 2",
+    "Pilier 3",
+    "Pilier 4",
+    "Séminaire 2",
+    "Pilier 5",
+    "Pilier 6",
+    "Séminaire 3",
+    "Étude de cas",
+    "Portfolio réflexif",
+    "Évaluation",
 ]
 CSMD = "http://www.imsglobal.org/xsd/imsccv1p3/imscsmd_v1p0"
 
@@ -27,11 +37,16 @@ def _normalised(text: str) -> str:
 def _entries(cartridge: Cartridge, section) -> list[tuple[etree._Element, etree._Element]]:
     """(item, resource) pairs of a section, in order."""
     resources = cartridge.resources()
-    return [(item, resources[item.get("identifierref")]) for item in section.findall("cp:item", cartridge.ns)]
+    return [
+        (item, resources[item.get("identifierref")])
+        for item in section.findall("cp:item", cartridge.ns)
+    ]
 
 
 def _of_type(pairs, type_prefix: str):
-    return [(item, resource) for item, resource in pairs if resource.get("type").startswith(type_prefix)]
+    return [
+        (item, resource) for item, resource in pairs if resource.get("type").startswith(type_prefix)
+    ]
 
 
 def _title(cartridge: Cartridge, element) -> str:
@@ -40,8 +55,10 @@ def _title(cartridge: Cartridge, element) -> str:
 
 def _lti(cartridge: Cartridge, resource) -> dict[str, str]:
     root = etree.fromstring(cartridge.resource_file(resource))
-    return {field: root.findtext(f"{{{BLTI}}}{field}") for field in
-            ("title", "description", "launch_url", "secure_launch_url")}
+    return {
+        field: root.findtext(f"{{{BLTI}}}{field}")
+        for field in ("title", "description", "launch_url", "secure_launch_url")
+    }
 
 
 def _page(cartridge: Cartridge, resource) -> html.HtmlElement:
@@ -115,7 +132,8 @@ def test_seminars_case_study_and_portfolio_have_a_page_and_a_journal_link(cartri
 def test_every_launch_url_is_under_the_tool_url_and_unique(cartridge):
     urls = [
         _lti(cartridge, resource)["launch_url"]
-        for resource in cartridge.resources().values() if resource.get("type").startswith("imsbasiclti")
+        for resource in cartridge.resources().values()
+        if resource.get("type").startswith("imsbasiclti")
     ]
     assert len(urls) == 6 + 3 + 1 + 1 + 3
     assert len(set(urls)) == len(urls)
@@ -127,14 +145,17 @@ def test_evaluation_has_a_page_with_the_rubric_and_a_link_per_assessment(cartrid
     pages, links = _of_type(pairs, "webcontent"), _of_type(pairs, "imsbasiclti")
     assert len(pages) == len(links) == 3
     assert [_lti(cartridge, res)["launch_url"] for _, res in links] == [
-        f"{TOOL_URL}/lti/launch/assessment/{name}" for name in ("collective-report", "reflective-report", "oral-exam")
+        f"{TOOL_URL}/lti/launch/assessment/{name}"
+        for name in ("collective-report", "reflective-report", "oral-exam")
     ]
     for (_, resource), assessment in zip(pages, programme.assessments):
         page = _page(cartridge, resource)
         assert assessment.title in page.findtext(".//h1")
         rubric = load_rubric(assessment.id)
         assert page.findtext(".//table/caption") == rubric.title
-        assert f"réussite : {rubric.pass_mark}/{rubric.grade_max}" in _normalised(page.text_content())
+        assert f"réussite : {rubric.pass_mark}/{rubric.grade_max}" in _normalised(
+            page.text_content()
+        )
         rows = page.findall(".//table/tbody/tr")
         assert len(rows) == len(rubric.criteria)
         header = [_normalised(cell.text_content()) for cell in page.findall(".//table/thead/tr/th")]
@@ -183,7 +204,9 @@ def test_pages_are_self_contained_french_html5(cartridge):
         assert page.findtext("head/title").strip()
         assert not page.xpath("//script | //link | //style | //iframe | //img | //object | //embed")
         assert not page.xpath("//@src")
-        assert not [href for href in page.xpath("//@href") if "://" in href or href.startswith("//")]
+        assert not [
+            href for href in page.xpath("//@href") if "://" in href or href.startswith("//")
+        ]
 
 
 def test_page_headings_start_at_h1_in_the_body_and_never_skip_a_level(cartridge):
@@ -194,14 +217,22 @@ def test_page_headings_start_at_h1_in_the_body_and_never_skip_a_level(cartridge)
         assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), resource.get("href")
 
 
-def test_the_13_cartridge_aligns_each_objective_page_with_its_case_identifiers(cartridge_13, programme):
-    guid_of = {item["humanCodingScheme"]: item["identifier"] for item in case_package(programme)["CFItems"]}
+def test_the_13_cartridge_aligns_each_objective_page_with_its_case_identifiers(
+    cartridge_13, programme
+):
+    guid_of = {
+        item["humanCodingScheme"]: item["identifier"] for item in case_package(programme)["CFItems"]
+    }
     resources = cartridge_13.resources()
     for objective in programme.objectives():
         resource = resources["R_" + objective.id.replace(".", "_")]
-        labelled = resource.findall(f"cp:metadata/{{{CSMD}}}curriculumStandardsMetadataSet//{{{CSMD}}}labelledGUID",
-                                    cartridge_13.ns)
-        pairs = [(el.findtext(f"{{{CSMD}}}label"), el.findtext(f"{{{CSMD}}}GUID")) for el in labelled]
+        labelled = resource.findall(
+            f"cp:metadata/{{{CSMD}}}curriculumStandardsMetadataSet//{{{CSMD}}}labelledGUID",
+            cartridge_13.ns,
+        )
+        pairs = [
+            (el.findtext(f"{{{CSMD}}}label"), el.findtext(f"{{{CSMD}}}GUID")) for el in labelled
+        ]
         expected_ids = [objective.id] + [outcome.id for outcome in objective.outcomes]
         assert pairs == [(code, guid_of[code]) for code in expected_ids]
 
@@ -214,13 +245,28 @@ def test_programme_text_is_escaped_in_pages_and_links(tmp_path, programme):
     source = REPO_ROOT / "config" / "programme.yaml"
     tricky = "Gouvernance <script>alert(1)</script> & « co »"
     first_title = programme.pillars[0].objectives[0].title
-    yaml_text = source.read_text(encoding="utf-8").replace(f"title: {first_title}", f"title: '{tricky}'", 1)
+    yaml_text = source.read_text(encoding="utf-8").replace(
+        f"title: {first_title}", f"title: '{tricky}'", 1
+    )
     assert tricky in yaml_text
     programme_file = tmp_path / "programme.yaml"
     programme_file.write_text(yaml_text, encoding="utf-8")
     output = tmp_path / "tricky.imscc"
-    assert main(["--tool-url", TOOL_URL, "-o", str(output), "--programme", str(programme_file),
-                 "--schemas", str(SCHEMAS_DIR)]) == 0
+    assert (
+        main(
+            [
+                "--tool-url",
+                TOOL_URL,
+                "-o",
+                str(output),
+                "--programme",
+                str(programme_file),
+                "--schemas",
+                str(SCHEMAS_DIR),
+            ]
+        )
+        == 0
+    )
     members = read_members(output)
     page = html.document_fromstring(members["pages/pillar-1/objective-1.html"])
     assert not page.xpath("//script")

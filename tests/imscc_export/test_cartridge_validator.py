@@ -39,7 +39,10 @@ def _edit_xml(members: dict[str, bytes], name: str, edit) -> None:
 
 
 def _problems(tmp_path, members) -> list[str]:
-    return [str(problem) for problem in validate_cartridge(write_members(tmp_path / "c.imscc", members), SCHEMAS_DIR)]
+    return [
+        str(problem)
+        for problem in validate_cartridge(write_members(tmp_path / "c.imscc", members), SCHEMAS_DIR)
+    ]
 
 
 def _having(problems: list[str], *fragments: str) -> list[str]:
@@ -47,8 +50,12 @@ def _having(problems: list[str], *fragments: str) -> list[str]:
 
 
 def test_a_dangling_identifierref_is_reported_as_a_future_label(tmp_path, members):
-    _edit_manifest(members, lambda root: root.find(".//cp:item[@identifier='I_P1_O2']", NS)
-                   .set("identifierref", "R_NOWHERE"))
+    _edit_manifest(
+        members,
+        lambda root: root.find(".//cp:item[@identifier='I_P1_O2']", NS).set(
+            "identifierref", "R_NOWHERE"
+        ),
+    )
     problems = _problems(tmp_path, members)
     assert _having(problems, "imsmanifest.xml:", "'R_NOWHERE' names no resource", "label")
 
@@ -60,14 +67,18 @@ def test_a_missing_file_is_reported(tmp_path, members):
 
 
 def test_a_manifest_in_another_namespace_is_refused(tmp_path, members):
-    members["imsmanifest.xml"] = members["imsmanifest.xml"].replace(b"imsccv1p1/imscp_v1p1", b"imsccv1p2/imscp_v1p1")
+    members["imsmanifest.xml"] = members["imsmanifest.xml"].replace(
+        b"imsccv1p1/imscp_v1p1", b"imsccv1p2/imscp_v1p1"
+    )
     problems = _problems(tmp_path, members)
     assert _having(problems, "imsmanifest.xml", "is not a CC manifest")
 
 
 def test_a_prefixed_namespace_moodle_would_not_detect_is_reported(tmp_path, members):
     root = etree.fromstring(members["imsmanifest.xml"])
-    prefixed = etree.Element(f"{{{NS_11}}}manifest", nsmap={"cp": NS_11, "lomimscc": root.nsmap["lomimscc"]})
+    prefixed = etree.Element(
+        f"{{{NS_11}}}manifest", nsmap={"cp": NS_11, "lomimscc": root.nsmap["lomimscc"]}
+    )
     prefixed.attrib.update(root.attrib)
     prefixed.extend(list(root))
     members["imsmanifest.xml"] = etree.tostring(prefixed, xml_declaration=True, encoding="UTF-8")
@@ -88,12 +99,17 @@ def test_a_namespace_declared_after_the_first_1024_bytes_is_reported(tmp_path, m
 def test_an_lti_link_without_launch_url_is_reported(tmp_path, members):
     def drop_launch_url(root):
         root.remove(root.find(f"{{{BLTI}}}launch_url"))
+
     _edit_xml(members, LTI_FILE, drop_launch_url)
     assert _having(_problems(tmp_path, members), LTI_FILE, "R_P1_PORTFOLIO has no launch_url")
 
 
 def test_an_lti_link_with_a_non_web_launch_url_is_reported(tmp_path, members):
-    _edit_xml(members, LTI_FILE, lambda root: setattr(root.find(f"{{{BLTI}}}launch_url"), "text", "javascript:alert(1)"))
+    _edit_xml(
+        members,
+        LTI_FILE,
+        lambda root: setattr(root.find(f"{{{BLTI}}}launch_url"), "text", "javascript:alert(1)"),
+    )
     assert _having(_problems(tmp_path, members), LTI_FILE, "is not an http(s) address")
 
 
@@ -104,14 +120,22 @@ def test_an_lti_link_invalid_against_its_schema_is_reported(tmp_path, members):
 
 def test_a_resource_file_with_the_wrong_root_element_is_reported(tmp_path, members):
     members[LTI_FILE] = members["discussions/intervision-pillar-1.xml"]
-    assert _having(_problems(tmp_path, members), LTI_FILE, "root element is", "cartridge_basiclti_link")
+    assert _having(
+        _problems(tmp_path, members), LTI_FILE, "root element is", "cartridge_basiclti_link"
+    )
 
 
-@pytest.mark.parametrize("unsafe", ["../evil.html", "/etc/evil.html", "pages\\evil.html", "C:/evil.html"])
+@pytest.mark.parametrize(
+    "unsafe", ["../evil.html", "/etc/evil.html", "pages\\evil.html", "C:/evil.html"]
+)
 def test_an_unsafe_file_name_is_reported(tmp_path, members, unsafe):
     members[unsafe] = b"<!DOCTYPE html><html lang='fr'></html>"
-    _edit_manifest(members, lambda root: root.find(".//cp:resource[@identifier='R_P1_O2']/cp:file", NS)
-                   .set("href", unsafe))
+    _edit_manifest(
+        members,
+        lambda root: root.find(".//cp:resource[@identifier='R_P1_O2']/cp:file", NS).set(
+            "href", unsafe
+        ),
+    )
     problems = _problems(tmp_path, members)
     assert _having(problems, repr(unsafe), "unsafe file name")
     assert _having(problems, f"unsafe href {unsafe!r}")
@@ -124,20 +148,31 @@ def test_a_member_name_with_a_control_character_is_reported(tmp_path, members):
 
 
 def test_duplicate_identifiers_are_reported(tmp_path, members):
-    _edit_manifest(members, lambda root: root.find(".//cp:resource[@identifier='R_P1_O3']", NS)
-                   .set("identifier", "R_P1_O2"))
+    _edit_manifest(
+        members,
+        lambda root: root.find(".//cp:resource[@identifier='R_P1_O3']", NS).set(
+            "identifier", "R_P1_O2"
+        ),
+    )
     problems = _problems(tmp_path, members)
     assert _having(problems, "identifier 'R_P1_O2' is used 2 times")
 
 
 def test_an_item_without_resource_below_section_level_is_reported(tmp_path, members):
-    _edit_manifest(members, lambda root: root.find(".//cp:item[@identifier='I_P1_O2']", NS).attrib.pop("identifierref"))
+    _edit_manifest(
+        members,
+        lambda root: root.find(".//cp:item[@identifier='I_P1_O2']", NS).attrib.pop("identifierref"),
+    )
     assert _having(_problems(tmp_path, members), "points to no resource", "label")
 
 
 def test_a_resource_type_moodle_does_not_import_is_reported(tmp_path, members):
-    _edit_manifest(members, lambda root: root.find(".//cp:resource[@identifier='R_P1_PORTFOLIO']", NS)
-                   .set("type", "imsbasiclti_xmlv1p3"))
+    _edit_manifest(
+        members,
+        lambda root: root.find(".//cp:resource[@identifier='R_P1_PORTFOLIO']", NS).set(
+            "type", "imsbasiclti_xmlv1p3"
+        ),
+    )
     problems = _problems(tmp_path, members)
     assert _having(problems, "R_P1_PORTFOLIO", "is not a CC 1.1 type")
     assert _having(problems, "is not imported", "label")
@@ -158,8 +193,12 @@ def test_a_file_that_is_not_a_zip_is_reported(tmp_path):
 def test_every_problem_is_listed_not_only_the_first(tmp_path, members):
     del members[PAGE]
     _edit_xml(members, LTI_FILE, lambda root: root.remove(root.find(f"{{{BLTI}}}launch_url")))
-    _edit_manifest(members, lambda root: root.find(".//cp:resource[@identifier='R_P1_O3']", NS)
-                   .set("identifier", "R_P1_O2"))
+    _edit_manifest(
+        members,
+        lambda root: root.find(".//cp:resource[@identifier='R_P1_O3']", NS).set(
+            "identifier", "R_P1_O2"
+        ),
+    )
     problems = _problems(tmp_path, members)
     assert _having(problems, "names no file")
     assert _having(problems, "has no launch_url")
@@ -208,7 +247,9 @@ def _replace_first(outline, kind, **changes):
         (Page, {"path": "../outside.html"}, "unsafe file name"),
     ],
 )
-def test_an_invalid_cartridge_is_refused_before_anything_is_written(programme, kind, changes, expected):
+def test_an_invalid_cartridge_is_refused_before_anything_is_written(
+    programme, kind, changes, expected
+):
     outline = _replace_first(_outline(programme), kind, **changes)
     with pytest.raises(CartridgeInvalid) as refused:
         build_cartridge(outline, CC_1_1, SCHEMAS_DIR)

@@ -12,9 +12,20 @@ import pytest
 from imscc_export.cli import main
 
 HEADER = [
-    "Parent ID number", "ID number", "Short name", "Description", "Description format", "Scale values",
-    "Scale configuration", "Rule type (optional)", "Rule outcome (optional)", "Rule config (optional)",
-    "Cross-referenced competency ID numbers", "Exported ID (optional)", "Is framework", "Taxonomy",
+    "Parent ID number",
+    "ID number",
+    "Short name",
+    "Description",
+    "Description format",
+    "Scale values",
+    "Scale configuration",
+    "Rule type (optional)",
+    "Rule outcome (optional)",
+    "Rule config (optional)",
+    "Cross-referenced competency ID numbers",
+    "Exported ID (optional)",
+    "Is framework",
+    "Taxonomy",
 ]
 
 
@@ -90,9 +101,15 @@ def test_case_package_structure(case, programme):
     items = case["CFItems"]
     assert len(items) == 6 + 22 + 90
     types = {item["humanCodingScheme"]: item["CFItemType"] for item in items}
-    assert [code for code, kind in types.items() if kind == "Pilier"] == [p.id for p in programme.pillars]
-    assert [code for code, kind in types.items() if kind == "Objectif"] == [o.id for o in programme.objectives()]
-    assert [code for code, kind in types.items() if kind == "Acquis"] == [o.id for o in programme.outcomes()]
+    assert [code for code, kind in types.items() if kind == "Pilier"] == [
+        p.id for p in programme.pillars
+    ]
+    assert [code for code, kind in types.items() if kind == "Objectif"] == [
+        o.id for o in programme.objectives()
+    ]
+    assert [code for code, kind in types.items() if kind == "Acquis"] == [
+        o.id for o in programme.outcomes()
+    ]
     statements = {item["humanCodingScheme"]: item["fullStatement"] for item in items}
     assert statements["P1"] == programme.pillars[0].title
     first_outcome = programme.outcomes()[0]
@@ -111,8 +128,10 @@ def test_case_associations_make_the_tree(case, programme):
     assert {a["associationType"] for a in associations} == {"isChildOf"}
     code_of = {item["identifier"]: item["humanCodingScheme"] for item in case["CFItems"]}
     code_of[case["CFDocument"]["identifier"]] = "DOCUMENT"
-    parent = {code_of[a["originNodeURI"]["identifier"]]: code_of[a["destinationNodeURI"]["identifier"]]
-              for a in associations}
+    parent = {
+        code_of[a["originNodeURI"]["identifier"]]: code_of[a["destinationNodeURI"]["identifier"]]
+        for a in associations
+    }
     for pillar in programme.pillars:
         assert parent[pillar.id] == "DOCUMENT"
         for objective in pillar.objectives:
@@ -134,8 +153,20 @@ def test_framework_errors_leave_no_file(tmp_path, capsys):
     assert main(["framework", "--format", "xml", "-o", str(tmp_path / "x")]) == 2
     assert main(["framework", "--format", "case-json", "-o", str(tmp_path / "no" / "x.json")]) == 2
     missing = tmp_path / "absent.yaml"
-    assert main(["framework", "--format", "moodle-csv", "-o", str(tmp_path / "x.csv"),
-                 "--programme", str(missing)]) == 2
+    assert (
+        main(
+            [
+                "framework",
+                "--format",
+                "moodle-csv",
+                "-o",
+                str(tmp_path / "x.csv"),
+                "--programme",
+                str(missing),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "absent.yaml" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []

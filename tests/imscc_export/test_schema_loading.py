@@ -1,4 +1,4 @@
-"""Schemas are found, compiled once and never fetched from the network; no web framework is loaded."""
+"""Schemas are found, compiled once, never fetched from the network; no web framework is loaded."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def _schema_importing(directory, location: str) -> str:
     (directory / "top.xsd").write_text(
         f'<xs:schema {XS} targetNamespace="urn:top">'
         f'<xs:import namespace="http://www.w3.org/XML/1998/namespace" schemaLocation="{location}"/>'
-        '</xs:schema>',
+        "</xs:schema>",
         encoding="utf-8",
     )
     return "top.xsd"
@@ -31,13 +31,17 @@ def test_a_remote_import_with_a_local_copy_is_served_locally(tmp_path):
 
 def test_a_remote_import_without_local_copy_is_refused(tmp_path):
     name = _schema_importing(tmp_path, "http://schemas.example.invalid/absent.xsd")
-    with pytest.raises(SchemasNotFound, match="refusing to fetch http://schemas.example.invalid/absent.xsd"):
+    with pytest.raises(
+        SchemasNotFound, match="refusing to fetch http://schemas.example.invalid/absent.xsd"
+    ):
         load_schema(tmp_path, name)
 
 
 def test_each_schema_is_compiled_once():
     directory = resolve_schemas_dir(SCHEMAS_DIR)
-    assert load_schema(directory, "cc1p3/imslticc_v1p3.xsd") is load_schema(directory, "cc1p3/imslticc_v1p3.xsd")
+    assert load_schema(directory, "cc1p3/imslticc_v1p3.xsd") is load_schema(
+        directory, "cc1p3/imslticc_v1p3.xsd"
+    )
 
 
 def test_a_missing_schema_is_named(tmp_path):
@@ -56,5 +60,7 @@ def test_the_exporter_never_imports_the_web_application():
         "loaded = [m for m in sys.modules if m.split('.')[0] in ('flask', 'lti_tool')]; "
         "print(loaded); sys.exit(1 if loaded else 0)"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -23,8 +23,17 @@ def test_accepted_addresses_lose_their_trailing_slash(given, expected):
 
 @pytest.mark.parametrize(
     "given",
-    ["", "tool.example.org", "//tool.example.org", "http://tool.example.org", "http://192.168.1.5",
-     "https://tool.example.org#top", "https://tool.example.org?", "https://0.0.0.0", "mailto:a@b.org"],
+    [
+        "",
+        "tool.example.org",
+        "//tool.example.org",
+        "http://tool.example.org",
+        "http://192.168.1.5",
+        "https://tool.example.org#top",
+        "https://tool.example.org?",
+        "https://0.0.0.0",
+        "mailto:a@b.org",
+    ],
 )
 def test_refused_addresses_say_why(given):
     with pytest.raises(ToolUrlError, match="tool URL"):
