@@ -113,6 +113,8 @@ class PlatformSite:
     The issuer is `<server base URL>/<slug>`; the base URL is known once the server is bound and is
     read through `base_url_getter` (set by `create_platform_app`) or assigned to `base_url`.
     Tool URLs are plain attributes so they can be set once the tool's server is bound too.
+    After construction `users`, `courses` and `activities` are dicts keyed by their ids.
+    State changes go through one lock: the HTTP server serves requests on several threads.
     """
 
     slug: str
@@ -194,6 +196,12 @@ class PlatformSite:
     def redirect_uris(self) -> tuple[str, ...]:
         """The registered redirection URIs (auth.php accepts these exactly, nothing else)."""
         return tuple(uri for uri in (self.tool_redirect_uri, *self.extra_redirect_uris) if uri)
+
+    def registration(self) -> dict[str, Any]:
+        """What Moodle shows the admin for the tool side of the registration (pylti1p3's names)."""
+        return {"name": self.name, "issuer": self.issuer, "client_id": self.client_id,
+                "deployment_ids": [self.deployment_id], "auth_login_url": self.auth_url,
+                "auth_token_url": self.token_url, "key_set_url": self.certs_url}
 
     def set_tool_urls(self, base_url: str, login: str = "/lti/login", launch: str = "/lti/launch",
                       jwks: str = "/lti/jwks", deep_linking: str | None = None) -> None:
@@ -873,6 +881,17 @@ class PlatformSite:
         if spec is not None:
             self._add_lineitem(course_id, spec, activity.activity_id, created_by_tool=False)
         return activity
+
+    def add_activity(self, activity: DemoActivity) -> None:
+        """Add a link to a course (with its grade item when it declares one)."""
+        self._check_activity(activity)
+        with self._lock:
+            if activity.activity_id in self.activities:
+                raise ValueError(f"site {self.slug!r} already has activity {activity.activity_id!r}")
+            self.activities[activity.activity_id] = activity
+            if activity.line_item is not None:
+                self._add_lineitem(activity.course_id, activity.line_item, activity.activity_id,
+                                   created_by_tool=False)
 
     # ----- inspectors for tests ------------------------------------------------------------
 

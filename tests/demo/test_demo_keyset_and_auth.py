@@ -170,7 +170,7 @@ def test_roster_claim_only_once_the_course_has_an_activity_bound_to_the_tool(too
     with serve_platform([site]):
         assert NRPS_CLAIM not in site.launch_claims("2", "1")
         bound = DemoActivity("2", "5", "Portfolio", "/lti/launch/portfolio")
-        site.activities[bound.activity_id] = bound
+        site.add_activity(bound)
         assert NRPS_CLAIM in site.launch_claims("2", "1")
 
 

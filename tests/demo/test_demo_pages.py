@@ -92,3 +92,13 @@ def test_base_url_defaults_to_the_first_request_host(tool):
     with serve_in_thread(create_platform_app(sites)) as server:
         requests.get(server.url + "/univ-a/certs", timeout=5)
         assert sites[0].issuer == server.url + "/univ-a"
+
+
+def test_registration_lists_what_the_tool_admin_enters(platform):
+    registration = platform.site("univ-b").registration()
+    assert registration == {
+        "name": "Université B", "issuer": platform.url + "/univ-b", "client_id": "cimp-univ-b",
+        "deployment_ids": ["1"], "auth_login_url": platform.url + "/univ-b/auth",
+        "auth_token_url": platform.url + "/univ-b/token",
+        "key_set_url": platform.url + "/univ-b/certs"}
+    assert requests.get(registration["key_set_url"], timeout=5).json()["keys"]
