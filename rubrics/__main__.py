@@ -19,11 +19,17 @@ from .errors import RubricError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rubrics", description="Check rubric definitions.")
+    parser = argparse.ArgumentParser(
+        prog="python -m rubrics", description="Check rubric definitions."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate the rubrics and the certificate rules")
-    check.add_argument("--rubrics", help="directory of rubric definitions (default: the shipped ones)")
-    check.add_argument("--certificate", help="certificate rules file (default: config/certificate.yaml)")
+    check.add_argument(
+        "--rubrics", help="directory of rubric definitions (default: the shipped ones)"
+    )
+    check.add_argument(
+        "--certificate", help="certificate rules file (default: config/certificate.yaml)"
+    )
     arguments = parser.parse_args(argv)
     try:
         rubrics = load_rubrics(arguments.rubrics)
@@ -41,11 +47,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     for rubric in rubrics.values():
         print(f"{rubric.id} — {rubric.title} ({rubric.source})")
-        print(f"  {len(rubric.criteria)} critères, points {fr_number(rubric.min_points)} à {fr_number(rubric.max_points)}")
+        print(
+            f"  {len(rubric.criteria)} critères, points {fr_number(rubric.min_points)} "
+            f"à {fr_number(rubric.max_points)}"
+        )
         for line in describe_formula(rubric).splitlines():
             print(f"  {line}")
     weights = ", ".join(f"{a} {fr_number(w)}" for a, w in rules.weights.items())
-    print(f"certificat ({rules.source}) : poids {weights} ; seuil {fr_number(rules.pass_mark)}/{fr_number(rules.grade_max)}")
+    print(
+        f"certificat ({rules.source}) : poids {weights} ; "
+        f"seuil {fr_number(rules.pass_mark)}/{fr_number(rules.grade_max)}"
+    )
     return 0
 
 

@@ -20,7 +20,7 @@ SLUG_HINT = "lowercase letters, digits and single hyphens, e.g. 'collective-repo
 
 
 def to_decimal(value: Any) -> Decimal | None:
-    """The exact Decimal for an int, a float (as written, 0.1 stays 0.1), a Decimal or a numeric string.
+    """The exact Decimal for an int, a float (0.1 stays 0.1), a Decimal or a numeric string.
 
     Returns None for anything else, booleans and non-finite numbers included.
     """
@@ -54,7 +54,9 @@ class Checker:
             Problem(self.document.source, path, message, self.document.line_of(path))
         )
 
-    def mapping(self, value: Any, path: str, what: str = "a mapping (key: value)") -> Mapping | None:
+    def mapping(
+        self, value: Any, path: str, what: str = "a mapping (key: value)"
+    ) -> Mapping | None:
         if isinstance(value, Mapping):
             return value
         self.problem(path, f"must be {what}, got {describe(value)}")
@@ -81,7 +83,9 @@ class Checker:
     def slug(self, data: Mapping, key: str, path: str) -> str | None:
         value = self.text(data, key, path)
         if value is not None and not SLUG.match(value):
-            self.problem(child_path(path, key), f"{value!r} is not a valid identifier ({SLUG_HINT})")
+            self.problem(
+                child_path(path, key), f"{value!r} is not a valid identifier ({SLUG_HINT})"
+            )
             return None
         return value
 

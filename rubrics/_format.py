@@ -7,7 +7,7 @@ from fractions import Fraction
 
 
 def fr_number(value: Decimal | Fraction | int, decimals: int = 4) -> str:
-    """``12.5`` -> ``'12,5'``, ``10`` -> ``'10'``, ``1/3`` -> ``'≈ 0,3333'`` (approximation marked)."""
+    """``12.5`` -> ``'12,5'``, ``10`` -> ``'10'``, ``1/3`` -> ``'≈ 0,3333'`` (approximation)."""
     exact = Fraction(value)
     shown = Decimal(exact.numerator) / Decimal(exact.denominator)
     rounded = shown.quantize(Decimal(1).scaleb(-decimals))

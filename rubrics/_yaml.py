@@ -19,7 +19,7 @@ from .errors import Problem
 
 @dataclass
 class YamlDocument:
-    """The data of one YAML file, the line of every path in it, and the problems found reading it."""
+    """The data of one YAML file, the line of every path in it, the problems found reading it."""
 
     source: str
     data: Any = None
@@ -60,7 +60,7 @@ def read_yaml_file(path: Path, source: str | None = None) -> YamlDocument:
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when it lies inside it, as a user would type it."""
+    """``path`` relative to the working directory when inside it, as a user would type it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -96,7 +96,9 @@ def _record_lines(node: yaml.Node, path: str, document: YamlDocument) -> None:
             child = child_path(path, key)
             if key in seen:
                 document.problems.append(
-                    Problem(document.source, child, "key appears twice", key_node.start_mark.line + 1)
+                    Problem(
+                        document.source, child, "key appears twice", key_node.start_mark.line + 1
+                    )
                 )
             seen.add(key)
             document.lines.setdefault(child, key_node.start_mark.line + 1)

@@ -7,10 +7,10 @@ scoring is as a whole.
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from numbers import Real
 from typing import Any
@@ -31,8 +31,14 @@ def krippendorff_alpha(
     pairable values, or no variation at all (every value the same).
     """
     if level not in LEVELS_OF_MEASUREMENT:
-        raise ValueError(f"unknown level {level!r} (expected one of: {', '.join(LEVELS_OF_MEASUREMENT)})")
-    pairable = [counts for counts in (_value_counts(ratings, level) for ratings in units.values()) if counts.total() >= 2]
+        raise ValueError(
+            f"unknown level {level!r} (expected one of: {', '.join(LEVELS_OF_MEASUREMENT)})"
+        )
+    pairable = [
+        counts
+        for counts in (_value_counts(ratings, level) for ratings in units.values())
+        if counts.total() >= 2
+    ]
     coincidences = _coincidences(pairable)
     value_totals: Counter = Counter()
     for (value, _), count in coincidences.items():
@@ -52,21 +58,26 @@ def krippendorff_alpha(
 
 def _value_counts(ratings: Mapping[Hashable, Any], level: str) -> Counter:
     values = [value for value in ratings.values() if not _is_missing(value)]
-    if level != "nominal":
-        for value in values:
-            if not isinstance(value, Real | str) or (level == "interval" and isinstance(value, str | bool)):
-                raise ValueError(f"{value!r} cannot be used at the {level} level")
-        if level == "interval":
-            values = [Fraction(value) if not isinstance(value, Fraction) else value for value in values]
-    return Counter(values)
+    if level == "nominal":
+        return Counter(values)
+    for value in values:
+        if not (_is_number(value) or (level == "ordinal" and isinstance(value, str))):
+            raise ValueError(f"{value!r} cannot be used at the {level} level")
+    return Counter(Fraction(value) for value in values) if level == "interval" else Counter(values)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, Real | Decimal) and not isinstance(value, bool)
 
 
 def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or (
+        isinstance(value, float | Decimal) and value != value
+    )  # NaN differs from itself
 
 
 def _coincidences(units: Iterable[Counter]) -> Counter:
-    """o_ck = Σ over units of the number of c-k pairs of values from different raters / (m_u − 1)."""
+    """o_ck = Σ over units of the number of c-k pairs of values of different raters / (m_u − 1)."""
     matrix: Counter = Counter()
     for counts in units:
         divisor = counts.total() - 1
@@ -123,7 +134,11 @@ def juror_deviations(
     """
     differences: dict[Hashable, list[Fraction]] = defaultdict(list)
     for juror, unit, criterion, value in scores:
-        if (unit, criterion) not in agreed or _is_missing(value) or _is_missing(agreed[unit, criterion]):
+        if (
+            (unit, criterion) not in agreed
+            or _is_missing(value)
+            or _is_missing(agreed[unit, criterion])
+        ):
             continue
         differences[juror].append(Fraction(value) - Fraction(agreed[unit, criterion]))
     return {

@@ -127,7 +127,10 @@ def _read_weights(checker: Checker, data: Mapping) -> dict[str, Decimal]:
     weights: dict[str, Decimal] = {}
     for assessment in mapping:
         if not isinstance(assessment, str) or not SLUG.match(assessment):
-            checker.problem(child_path("weights", assessment), f"{assessment!r} is not an assessment id ({SLUG_HINT})")
+            checker.problem(
+                child_path("weights", assessment),
+                f"{assessment!r} is not an assessment id ({SLUG_HINT})",
+            )
             continue
         weight = checker.number(mapping, assessment, "weights", positive=True)
         if weight is not None:
@@ -135,7 +138,9 @@ def _read_weights(checker: Checker, data: Mapping) -> dict[str, Decimal]:
     return weights
 
 
-def _read_minimum_rule(checker: Checker, data: Mapping, grade_max: Decimal | None) -> tuple[bool, Decimal]:
+def _read_minimum_rule(
+    checker: Checker, data: Mapping, grade_max: Decimal | None
+) -> tuple[bool, Decimal]:
     rule = data.get("minimum_per_assessment")
     if rule is None:
         return False, Decimal(0)
@@ -148,9 +153,13 @@ def _read_minimum_rule(checker: Checker, data: Mapping, grade_max: Decimal | Non
     if not isinstance(enabled, bool):
         checker.problem(child_path(path, "enabled"), f"must be true or false, got {enabled!r}")
         enabled = False
-    minimum = checker.number(mapping, "minimum", path, required=enabled, default=Decimal(0), minimum=Decimal(0))
+    minimum = checker.number(
+        mapping, "minimum", path, required=enabled, default=Decimal(0), minimum=Decimal(0)
+    )
     if minimum is not None and grade_max is not None and minimum > grade_max:
-        checker.problem(child_path(path, "minimum"), f"must not exceed grade_max ({grade_max}), got {minimum}")
+        checker.problem(
+            child_path(path, "minimum"), f"must not exceed grade_max ({grade_max}), got {minimum}"
+        )
     return enabled, minimum if minimum is not None else Decimal(0)
 
 
@@ -165,7 +174,13 @@ def certificate_result(grades: Mapping[str, Any], rules: CertificateRules) -> Ce
     if missing:
         return _incomplete_result(missing, given, rules)
     total_weight = sum((Fraction(weight) for weight in rules.weights.values()), Fraction(0))
-    raw = sum((Fraction(rules.weights[a]) * Fraction(given[a]) for a in rules.assessments), Fraction(0)) / total_weight
+    raw = (
+        sum(
+            (Fraction(rules.weights[a]) * Fraction(given[a]) for a in rules.assessments),
+            Fraction(0),
+        )
+        / total_weight
+    )
     grade = rules.rounding.apply(raw)
     reasons = _failure_reasons(grade, given, rules)
     passed = not reasons
@@ -185,14 +200,22 @@ def _checked_grades(grades: Mapping[str, Any], rules: CertificateRules) -> dict[
     for assessment, value in grades.items():
         if assessment not in rules.weights:
             known = ", ".join(rules.assessments)
-            problems.append(Problem("certificate grades", str(assessment), f"unknown assessment (known: {known})"))
+            problems.append(
+                Problem(
+                    "certificate grades", str(assessment), f"unknown assessment (known: {known})"
+                )
+            )
             continue
         if value is None:
             continue
         grade = to_decimal(value)
         if grade is None or not 0 <= grade <= rules.grade_max:
             problems.append(
-                Problem("certificate grades", assessment, f"{value!r} is not a grade between 0 and {rules.grade_max}")
+                Problem(
+                    "certificate grades",
+                    assessment,
+                    f"{value!r} is not a grade between 0 and {rules.grade_max}",
+                )
             )
             continue
         given[assessment] = grade
@@ -201,7 +224,9 @@ def _checked_grades(grades: Mapping[str, Any], rules: CertificateRules) -> dict[
     return given
 
 
-def _failure_reasons(grade: Decimal, given: Mapping[str, Decimal], rules: CertificateRules) -> tuple[str, ...]:
+def _failure_reasons(
+    grade: Decimal, given: Mapping[str, Decimal], rules: CertificateRules
+) -> tuple[str, ...]:
     gmax = fr_number(rules.grade_max)
     reasons = []
     if grade < rules.pass_mark:
@@ -223,33 +248,53 @@ def _incomplete_result(
     missing: tuple[str, ...], given: Mapping[str, Decimal], rules: CertificateRules
 ) -> CertificateResult:
     reasons = tuple(f"Note manquante : {assessment}." for assessment in missing)
-    known = ", ".join(f"{a} {fr_number(g)}/{fr_number(rules.grade_max)}" for a, g in given.items()) or "aucune"
+    known = (
+        ", ".join(f"{a} {fr_number(g)}/{fr_number(rules.grade_max)}" for a, g in given.items())
+        or "aucune"
+    )
     explanation = (
         f"Résultat incomplet : il manque la note de {', '.join(missing)} "
         f"(notes connues : {known}). La moyenne sera calculée quand les "
         f"{len(rules.assessments)} notes seront connues."
     )
     return CertificateResult(
-        status=STATUS_INCOMPLETE, grade=None, passed=None, reasons=reasons, explanation=explanation, missing=missing
+        status=STATUS_INCOMPLETE,
+        grade=None,
+        passed=None,
+        reasons=reasons,
+        explanation=explanation,
+        missing=missing,
     )
 
 
 def _explanation(
-    raw: Fraction, grade: Decimal, given: Mapping[str, Decimal], rules: CertificateRules, reasons: tuple[str, ...]
+    raw: Fraction,
+    grade: Decimal,
+    given: Mapping[str, Decimal],
+    rules: CertificateRules,
+    reasons: tuple[str, ...],
 ) -> str:
     gmax = fr_number(rules.grade_max)
-    terms = " + ".join(f"{fr_number(rules.weights[a])} × {fr_number(given[a])}" for a in rules.assessments)
+    terms = " + ".join(
+        f"{fr_number(rules.weights[a])} × {fr_number(given[a])}" for a in rules.assessments
+    )
     total_weight = fr_number(sum(rules.weights.values(), Decimal(0)))
     names = ", ".join(f"{a} (poids {fr_number(rules.weights[a])})" for a in rules.assessments)
     lines = [
         f"Moyenne pondérée des épreuves {names} :",
         f"({terms}) / {total_weight} {fr_equals(raw)}",
-        f"Note du certificat : {fr_decimal(grade)}/{gmax} (arrondie {rules.rounding.describe_fr()}).",
+        f"Note du certificat : {fr_decimal(grade)}/{gmax} "
+        f"(arrondie {rules.rounding.describe_fr()}).",
         f"Seuil de réussite : {fr_number(rules.pass_mark)}/{gmax}.",
     ]
     if rules.minimum_enabled:
-        lines.append(f"Règle du minimum par épreuve appliquée : chaque épreuve doit atteindre {fr_number(rules.minimum)}/{gmax}.")
+        lines.append(
+            "Règle du minimum par épreuve appliquée : chaque épreuve doit atteindre "
+            f"{fr_number(rules.minimum)}/{gmax}."
+        )
     else:
         lines.append("Règle du minimum par épreuve : non appliquée.")
-    lines.append("Résultat : réussi." if not reasons else "Résultat : non réussi. " + " ".join(reasons))
+    lines.append(
+        "Résultat : réussi." if not reasons else "Résultat : non réussi. " + " ".join(reasons)
+    )
     return "\n".join(lines)

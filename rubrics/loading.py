@@ -21,7 +21,16 @@ from .rounding import Rounding
 
 DEFINITIONS_DIRECTORY = Path(__file__).resolve().parent / "definitions"
 
-RUBRIC_KEYS = ("id", "title", "description", "grade_max", "pass_mark", "formula", "rounding", "criteria")
+RUBRIC_KEYS = (
+    "id",
+    "title",
+    "description",
+    "grade_max",
+    "pass_mark",
+    "formula",
+    "rounding",
+    "criteria",
+)
 CRITERION_KEYS = ("id", "title", "description", "weight", "assesses", "levels")
 LEVEL_KEYS = ("points", "title", "descriptor")
 
@@ -37,10 +46,14 @@ def load_rubrics(
     """
     folder = Path(directory) if directory is not None else DEFINITIONS_DIRECTORY
     if not folder.is_dir():
-        raise RubricError([Problem(display_path(folder), "", "is not a directory of rubric definitions")])
+        raise RubricError(
+            [Problem(display_path(folder), "", "is not a directory of rubric definitions")]
+        )
     files = sorted(folder.glob("*.yaml"))
     if not files:
-        raise RubricError([Problem(display_path(folder), "", "contains no rubric definition (*.yaml)")])
+        raise RubricError(
+            [Problem(display_path(folder), "", "contains no rubric definition (*.yaml)")]
+        )
     check = _identifier_check(programme)
     rubrics: dict[str, Rubric] = {}
     problems: list[Problem] = []
@@ -52,7 +65,9 @@ def load_rubrics(
             continue
         if rubric.id in rubrics:
             other = rubrics[rubric.id].source
-            problems.append(Problem(display_path(file), "id", f"{rubric.id!r} is already defined in {other}"))
+            problems.append(
+                Problem(display_path(file), "id", f"{rubric.id!r} is already defined in {other}")
+            )
             continue
         rubrics[rubric.id] = rubric
     if problems:
@@ -61,7 +76,10 @@ def load_rubrics(
 
 
 def load_rubric(
-    assessment_id: str, directory: str | Path | None = None, *, programme: ProgrammeLookup | None = None
+    assessment_id: str,
+    directory: str | Path | None = None,
+    *,
+    programme: ProgrammeLookup | None = None,
 ) -> Rubric:
     """Load the rubric of one assessment from ``<directory>/<assessment_id>.yaml``.
 
@@ -72,7 +90,13 @@ def load_rubric(
     if not file.is_file():
         available = ", ".join(sorted(path.stem for path in folder.glob("*.yaml"))) or "none"
         raise RubricError(
-            [Problem(display_path(file), "", f"no rubric for assessment {assessment_id!r} (available: {available})")]
+            [
+                Problem(
+                    display_path(file),
+                    "",
+                    f"no rubric for assessment {assessment_id!r} (available: {available})",
+                )
+            ]
         )
     return _load_file(file, _identifier_check(programme))
 
@@ -80,7 +104,7 @@ def load_rubric(
 def parse_rubric(
     data: Any, source: str = "<rubric>", *, programme: ProgrammeLookup | None = None
 ) -> Rubric:
-    """Validate already-parsed rubric ``data`` (a mapping as in the YAML files) and build the rubric.
+    """Validate parsed rubric ``data`` (a mapping as in the YAML files) and build the rubric.
 
     ``source`` names the data in error messages. Raises :class:`RubricError` with every problem.
     """
@@ -102,7 +126,9 @@ def _load_file(file: Path, check: IdentifierCheck) -> Rubric:
     return _build_rubric(document, check, expected_id=file.stem)
 
 
-def _build_rubric(document: YamlDocument, check: IdentifierCheck, expected_id: str | None) -> Rubric:
+def _build_rubric(
+    document: YamlDocument, check: IdentifierCheck, expected_id: str | None
+) -> Rubric:
     checker = Checker(document)
     data = checker.mapping(document.data, "", "a mapping with id, title, formula, criteria ...")
     if data is None:
@@ -112,7 +138,8 @@ def _build_rubric(document: YamlDocument, check: IdentifierCheck, expected_id: s
     rubric_id = checker.slug(data, "id", "")
     if rubric_id is not None and expected_id is not None and rubric_id != expected_id:
         checker.problem(
-            "id", f"{rubric_id!r} differs from the file name {expected_id!r}: name the file <id>.yaml"
+            "id",
+            f"{rubric_id!r} differs from the file name {expected_id!r}: name the file <id>.yaml",
         )
     if rubric_id is not None and check.assessment_problem(rubric_id) is not None:
         checker.problem("id", check.assessment_problem(rubric_id))
@@ -145,7 +172,9 @@ def _build_rubric(document: YamlDocument, check: IdentifierCheck, expected_id: s
 def _read_formula(checker: Checker, data: Mapping) -> str | None:
     formula = checker.text(data, "formula", "")
     if formula is not None and formula not in FORMULAS:
-        checker.problem("formula", f"unknown formula {formula!r} (expected one of: {', '.join(FORMULAS)})")
+        checker.problem(
+            "formula", f"unknown formula {formula!r} (expected one of: {', '.join(FORMULAS)})"
+        )
         return None
     return formula
 
@@ -161,7 +190,9 @@ def _read_rounding(checker: Checker, data: Mapping, path: str) -> Rounding | Non
         return None
 
 
-def check_rounding_reaches(checker: Checker, rounding: Rounding | None, grade_max: Decimal | None) -> None:
+def check_rounding_reaches(
+    checker: Checker, rounding: Rounding | None, grade_max: Decimal | None
+) -> None:
     """grade_max must be a multiple of the rounding step, or full marks would round past it."""
     if rounding is not None and grade_max is not None and grade_max % rounding.step != 0:
         checker.problem(
@@ -184,7 +215,8 @@ def _read_criteria(
         raw_id = item.get("id") if isinstance(item, Mapping) else None
         if isinstance(raw_id, str) and raw_id in first_index:
             checker.problem(
-                child_path(path, "id"), f"duplicate criterion id {raw_id!r} (also criteria[{first_index[raw_id]}])"
+                child_path(path, "id"),
+                f"duplicate criterion id {raw_id!r} (also criteria[{first_index[raw_id]}])",
             )
         elif isinstance(raw_id, str):
             first_index[raw_id] = index
@@ -208,7 +240,8 @@ def _read_criterion(
     if weight is not None and weight != 1 and formula in ("proportional", "scaled"):
         checker.problem(
             child_path(path, "weight"),
-            f"weight {weight} has no effect with formula {formula!r} (Moodle rubrics have no weights): "
+            f"weight {weight} has no effect with formula {formula!r} "
+            "(Moodle rubrics have no weights): "
             "give this criterion larger level points, or use formula 'weighted'",
         )
     assesses = _read_assesses(checker, data, path, check)
@@ -284,7 +317,9 @@ def _levels_increase(checker: Checker, levels: list[Level], path: str) -> bool:
         before, level = levels[index - 1].points, levels[index].points
         where = child_path(child_path(path, index), "points")
         if any(other.points == level for other in levels[:index]):
-            checker.problem(where, f"duplicate level points {level} (each level needs its own points)")
+            checker.problem(
+                where, f"duplicate level points {level} (each level needs its own points)"
+            )
             valid = False
         elif level < before:
             checker.problem(

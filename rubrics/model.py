@@ -1,9 +1,9 @@
 """The rubric model: a rubric has criteria, a criterion has levels, a level has points.
 
-Objects are immutable; they are built by :func:`rubrics.load_rubric` (or :func:`rubrics.parse_rubric`),
-which validates the definition first, so code that receives a :class:`Rubric` can trust it:
-every criterion has at least two levels with strictly increasing, non-negative points, a positive
-weight and the programme identifiers it assesses.
+Objects are immutable; they are built by :func:`rubrics.load_rubric` (or
+:func:`rubrics.parse_rubric`), which validates the definition first, so code that receives a
+:class:`Rubric` can trust it: every criterion has at least two levels with strictly increasing,
+non-negative points, a positive weight and the programme identifiers it assesses.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ FORM_HINT = "expected forms: P1, P1.O2, P1.O2.A3, S1, CASE, CASE.A1"
 
 
 class ProgrammeLookup(Protocol):
-    """What is needed of a programme: ``get(identifier)`` returning None (or raising KeyError) when absent."""
+    """What is needed of a programme: ``get(identifier)``, None or KeyError when absent."""
 
     def get(self, identifier: str) -> Any: ...
 
@@ -37,9 +37,11 @@ class IdentifierCheck:
         self.programme = programme
         self.programme_name = programme_name or "programme"
         assessments = getattr(programme, "assessments", None)
-        # The programme also indexes its assessments; they are what a rubric grades, not what it assesses.
+        # The programme also indexes its assessments: what a rubric grades, not what it assesses.
         self.assessment_ids: frozenset[str] | None = (
-            frozenset(assessment.id for assessment in assessments) if assessments is not None else None
+            frozenset(assessment.id for assessment in assessments)
+            if assessments is not None
+            else None
         )
 
     def assessment_problem(self, rubric_id: str) -> str | None:
@@ -47,7 +49,10 @@ class IdentifierCheck:
         if self.assessment_ids is None or rubric_id in self.assessment_ids:
             return None
         known = ", ".join(sorted(self.assessment_ids))
-        return f"{rubric_id!r} is not an assessment of the {self.programme_name} (assessments: {known})"
+        return (
+            f"{rubric_id!r} is not an assessment of the {self.programme_name} "
+            f"(assessments: {known})"
+        )
 
     @property
     def uses_programme(self) -> bool:
@@ -81,10 +86,18 @@ def default_identifier_check() -> IdentifierCheck:
         return IdentifierCheck(None)
     stat = PROGRAMME_FILE.stat()
     try:
-        programme = _load_programme_cached(load_programme, str(PROGRAMME_FILE), stat.st_mtime_ns, stat.st_size)
+        programme = _load_programme_cached(
+            load_programme, str(PROGRAMME_FILE), stat.st_mtime_ns, stat.st_size
+        )
     except (ValueError, OSError) as exc:
         raise RubricError(
-            [Problem(str(PROGRAMME_FILE), "", f"cannot check programme identifiers, the programme is invalid: {exc}")]
+            [
+                Problem(
+                    str(PROGRAMME_FILE),
+                    "",
+                    f"cannot check programme identifiers, the programme is invalid: {exc}",
+                )
+            ]
         ) from None
     return IdentifierCheck(programme, "programme (config/programme.yaml)")
 

@@ -28,7 +28,9 @@ def rubric_table_rows(rubric: Rubric) -> list[dict[str, Any]]:
 
 def rubric_table(rubric: Rubric) -> dict[str, Any]:
     """The whole table: ``title``, ``description``, ``formula`` (French text to show the jury),
-    ``level_count`` (columns needed for the longest criterion) and ``rows`` (see :func:`rubric_table_rows`)."""
+    ``level_count`` (columns needed for the longest criterion) and ``rows``
+    (see :func:`rubric_table_rows`).
+    """
     rows = rubric_table_rows(rubric)
     return {
         "id": rubric.id,

@@ -60,7 +60,7 @@ class Rounding:
         return cls(match.group("mode"), step)
 
     def apply(self, value: Fraction | Decimal | int) -> Decimal:
-        """Round the exact ``value`` to a multiple of the step, as a Decimal with the step's decimals."""
+        """Round the exact ``value`` to a multiple of the step, with the step's decimals."""
         multiples = Fraction(value) / Fraction(self.step)
         if self.mode == "down":
             count = math.floor(multiples)
@@ -76,6 +76,7 @@ class Rounding:
         return f"{self.mode} to {self.step}"
 
     def describe_fr(self) -> str:
-        """The rule in French, to follow « arrondie » : « à 0,1 près, au plus proche, les cas à mi-chemin vers le haut »."""
+        """The rule in French, to follow « arrondie » :
+        « à 0,1 près, au plus proche, les cas à mi-chemin vers le haut »."""
         step = str(self.step).replace(".", ",")
         return f"à {step} près, {_MODE_FR[self.mode]}"

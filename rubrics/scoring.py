@@ -110,7 +110,13 @@ def _chosen_points(rubric: Rubric, selections: Mapping[str, Any]) -> dict[str, D
     known = set(rubric.criterion_ids)
     for criterion_id in selections:
         if criterion_id not in known:
-            problems.append(Problem(source, str(criterion_id), f"unknown criterion (known: {', '.join(rubric.criterion_ids)})"))
+            problems.append(
+                Problem(
+                    source,
+                    str(criterion_id),
+                    f"unknown criterion (known: {', '.join(rubric.criterion_ids)})",
+                )
+            )
     chosen: dict[str, Decimal] = {}
     for criterion in rubric.criteria:
         if criterion.id not in selections or selections[criterion.id] is None:
@@ -120,7 +126,13 @@ def _chosen_points(rubric: Rubric, selections: Mapping[str, Any]) -> dict[str, D
         points = to_decimal(value)
         if points is None or criterion.level_for(points) is None:
             allowed = ", ".join(str(level.points) for level in criterion.levels)
-            problems.append(Problem(source, criterion.id, f"{value!r} is not the points of a level (levels: {allowed})"))
+            problems.append(
+                Problem(
+                    source,
+                    criterion.id,
+                    f"{value!r} is not the points of a level (levels: {allowed})",
+                )
+            )
             continue
         chosen[criterion.id] = criterion.level_for(points).points
     if problems:
@@ -141,20 +153,27 @@ def _scaled(rubric: Rubric, chosen: Mapping[str, Decimal]) -> Fraction:
 
 def _weighted(rubric: Rubric, chosen: Mapping[str, Decimal]) -> Fraction:
     weighted_sum = sum(
-        (Fraction(criterion.weight) * _normalised(criterion, chosen[criterion.id]) for criterion in rubric.criteria),
+        (
+            Fraction(criterion.weight) * _normalised(criterion, chosen[criterion.id])
+            for criterion in rubric.criteria
+        ),
         Fraction(0),
     )
     return weighted_sum / Fraction(rubric.total_weight) * Fraction(rubric.grade_max)
 
 
 def _normalised(criterion: Criterion, points: Decimal) -> Fraction:
-    return Fraction(points - criterion.min_points) / Fraction(criterion.max_points - criterion.min_points)
+    return Fraction(points - criterion.min_points) / Fraction(
+        criterion.max_points - criterion.min_points
+    )
 
 
 _RAW_GRADE = {"proportional": _proportional, "scaled": _scaled, "weighted": _weighted}
 
 
-def _explain(rubric: Rubric, chosen: Mapping[str, Decimal], raw: Fraction, grade: Decimal, passed: bool) -> str:
+def _explain(
+    rubric: Rubric, chosen: Mapping[str, Decimal], raw: Fraction, grade: Decimal, passed: bool
+) -> str:
     gmax = fr_number(rubric.grade_max)
     lines = ["Niveaux retenus :"]
     for criterion in rubric.criteria:
@@ -164,7 +183,9 @@ def _explain(rubric: Rubric, chosen: Mapping[str, Decimal], raw: Fraction, grade
             f"- {criterion.title} : {level.title}, {fr_number(level.points)} point(s) "
             f"sur {fr_number(criterion.min_points)} à {fr_number(criterion.max_points)}{weight}"
         )
-    lines.append(f"Formule : {FORMULA_NAMES_FR[rubric.formula]}, {_formula_fr(rubric.formula, gmax)}")
+    lines.append(
+        f"Formule : {FORMULA_NAMES_FR[rubric.formula]}, {_formula_fr(rubric.formula, gmax)}"
+    )
     lines.extend(_computation_lines(rubric, chosen, raw, gmax))
     lines.append(f"Note : {fr_decimal(grade)}/{gmax} (arrondie {rubric.rounding.describe_fr()}).")
     verdict = "réussi" if passed else "non réussi"
@@ -172,7 +193,9 @@ def _explain(rubric: Rubric, chosen: Mapping[str, Decimal], raw: Fraction, grade
     return "\n".join(lines)
 
 
-def _computation_lines(rubric: Rubric, chosen: Mapping[str, Decimal], raw: Fraction, gmax: str) -> list[str]:
+def _computation_lines(
+    rubric: Rubric, chosen: Mapping[str, Decimal], raw: Fraction, gmax: str
+) -> list[str]:
     total = sum(chosen.values(), Decimal(0))
     terms = " + ".join(fr_number(chosen[criterion.id]) for criterion in rubric.criteria)
     s, smin, smax = fr_number(total), fr_number(rubric.min_points), fr_number(rubric.max_points)
@@ -195,5 +218,9 @@ def _computation_lines(rubric: Rubric, chosen: Mapping[str, Decimal], raw: Fract
 
 def _normalised_fr(criterion: Criterion, points: Decimal) -> str:
     """``2/3`` when the lowest level is 0, ``(3 − 1)/(4 − 1)`` otherwise."""
-    p, low, high = fr_number(points), fr_number(criterion.min_points), fr_number(criterion.max_points)
+    p, low, high = (
+        fr_number(points),
+        fr_number(criterion.min_points),
+        fr_number(criterion.max_points),
+    )
     return f"{p}/{high}" if criterion.min_points == 0 else f"({p} − {low})/({high} − {low})"

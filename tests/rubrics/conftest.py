@@ -79,7 +79,11 @@ def write_yaml(tmp_path: Path) -> Callable[..., Path]:
 
     def write(data: Any, name: str = "oral-exam") -> Path:
         path = tmp_path / f"{name}.yaml"
-        text = data if isinstance(data, str) else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        text = (
+            data
+            if isinstance(data, str)
+            else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        )
         path.write_text(text, encoding="utf-8")
         return path
 

@@ -1,4 +1,4 @@
-"""The three shipped rubrics load, match the programme and compute the examples their comments give."""
+"""The shipped rubrics load, match the programme and compute the examples of their comments."""
 
 from __future__ import annotations
 
@@ -33,9 +33,37 @@ def test_load_rubric_gives_the_same_rubric_as_load_rubrics(rubrics):
 @pytest.mark.parametrize(
     ("assessment_id", "expected_criteria"),
     [
-        ("collective-report", ["diagnostic", "piliers", "pratiques-postures", "principes", "enseignements", "redaction"]),
-        ("reflective-report", ["reflexivite", "auto-evaluation", "identite-professionnelle", "intervision", "leadership-changement"]),
-        ("oral-exam", ["presentation", "defense-rapport-collectif", "defense-rapport-reflexif", "maitrise-programme", "posture-reflexive"]),
+        (
+            "collective-report",
+            [
+                "diagnostic",
+                "piliers",
+                "pratiques-postures",
+                "principes",
+                "enseignements",
+                "redaction",
+            ],
+        ),
+        (
+            "reflective-report",
+            [
+                "reflexivite",
+                "auto-evaluation",
+                "identite-professionnelle",
+                "intervision",
+                "leadership-changement",
+            ],
+        ),
+        (
+            "oral-exam",
+            [
+                "presentation",
+                "defense-rapport-collectif",
+                "defense-rapport-reflexif",
+                "maitrise-programme",
+                "posture-reflexive",
+            ],
+        ),
     ],
 )
 def test_criteria_follow_the_evaluation_of_the_programme(rubrics, assessment_id, expected_criteria):

@@ -69,11 +69,17 @@ def test_all_problems_are_collected_at_once(write_yaml, rubric_data):
     text = "\n".join(problems)
     assert all(problem.startswith(str(path)) for problem in problems)
     assert ": title: missing (a non-empty text is required)" in text
-    assert "formula: unknown formula 'moodle' (expected one of: proportional, scaled, weighted)" in text
+    assert (
+        "formula: unknown formula 'moodle' (expected one of: proportional, scaled, weighted)"
+        in text
+    )
     assert "criteria[0].weight: must be greater than 0, got -1" in text
     assert "criteria[1].id: duplicate criterion id 'presentation' (also criteria[0])" in text
     assert "criteria[1].levels[2].points: duplicate level points 1" in text
-    assert "criteria[1].levels[3].points: levels must go from lowest to highest points: 0.5 comes after 1" in text
+    assert (
+        "criteria[1].levels[3].points: "
+        "levels must go from lowest to highest points: 0.5 comes after 1" in text
+    )
     assert "criteria[0].levels[3].title: must be a non-empty text" in text
     assert len(problems) == 7
 
@@ -84,21 +90,51 @@ def test_all_problems_are_collected_at_once(write_yaml, rubric_data):
         (lambda d: d.update(grade_max=0), "grade_max: must be greater than 0, got 0"),
         (lambda d: d.update(pass_mark=21), "pass_mark: must not exceed grade_max (20), got 21"),
         (lambda d: d.update(rounding="nearest"), "rounding: must be written '<mode> to <step>'"),
-        (lambda d: d.update(rounding="sideways to 0.1"), "rounding: unknown rounding mode 'sideways'"),
-        (lambda d: d.update(grade_max=17.5, rounding="half-up to 1"), "rounding: the step 1 does not divide grade_max 17.5"),
+        (
+            lambda d: d.update(rounding="sideways to 0.1"),
+            "rounding: unknown rounding mode 'sideways'",
+        ),
+        (
+            lambda d: d.update(grade_max=17.5, rounding="half-up to 1"),
+            "rounding: the step 1 does not divide grade_max 17.5",
+        ),
         (lambda d: d.update(criteria=[]), "criteria: must have at least 1 item(s), has 0"),
         (lambda d: d.update(colour="blue"), "colour: unknown key"),
         (lambda d: d.update(id="Oral Exam"), "id: 'Oral Exam' is not a valid identifier"),
         (lambda d: d["criteria"][0].update(wieght=2), "criteria[0].wieght: unknown key"),
-        (lambda d: d["criteria"][0].update(levels=d["criteria"][0]["levels"][:1]), "criteria[0].levels: must have at least 2 item(s), has 1"),
-        (lambda d: d["criteria"][0].update(assesses=[]), "criteria[0].assesses: must have at least 1 item(s)"),
-        (lambda d: d["criteria"][0].update(assesses=["CASE", "CASE"]), "criteria[0].assesses[1]: 'CASE' is listed twice"),
-        (lambda d: d["criteria"][0].update(assesses=["Pilier 1"]), "criteria[0].assesses[0]: 'Pilier 1' is not"),
-        (lambda d: d["criteria"][0]["levels"][0].update(points=-1), "criteria[0].levels[0].points: must be at least 0, got -1"),
-        (lambda d: d["criteria"][0]["levels"][0].update(points=True), "criteria[0].levels[0].points: must be a number, got true"),
-        (lambda d: d["criteria"][0]["levels"][1].pop("descriptor"), "criteria[0].levels[1].descriptor: missing"),
+        (
+            lambda d: d["criteria"][0].update(levels=d["criteria"][0]["levels"][:1]),
+            "criteria[0].levels: must have at least 2 item(s), has 1",
+        ),
+        (
+            lambda d: d["criteria"][0].update(assesses=[]),
+            "criteria[0].assesses: must have at least 1 item(s)",
+        ),
+        (
+            lambda d: d["criteria"][0].update(assesses=["CASE", "CASE"]),
+            "criteria[0].assesses[1]: 'CASE' is listed twice",
+        ),
+        (
+            lambda d: d["criteria"][0].update(assesses=["Pilier 1"]),
+            "criteria[0].assesses[0]: 'Pilier 1' is not",
+        ),
+        (
+            lambda d: d["criteria"][0]["levels"][0].update(points=-1),
+            "criteria[0].levels[0].points: must be at least 0, got -1",
+        ),
+        (
+            lambda d: d["criteria"][0]["levels"][0].update(points=True),
+            "criteria[0].levels[0].points: must be a number, got true",
+        ),
+        (
+            lambda d: d["criteria"][0]["levels"][1].pop("descriptor"),
+            "criteria[0].levels[1].descriptor: missing",
+        ),
         (lambda d: d["criteria"].append("oops"), "criteria[2]: must be a mapping"),
-        (lambda d: d["criteria"][1].update(weight=2), "criteria[1].weight: weight 2 has no effect with formula 'proportional'"),
+        (
+            lambda d: d["criteria"][1].update(weight=2),
+            "criteria[1].weight: weight 2 has no effect with formula 'proportional'",
+        ),
     ],
 )
 def test_each_problem_is_named(write_yaml, rubric_data, change, expected):
@@ -148,7 +184,9 @@ class FormOnlyProgramme:
 
 
 def test_a_given_programme_decides_which_identifiers_exist(rubric_data):
-    problems = problems_of(lambda: parse_rubric(rubric_data, "rubric.yaml", programme=FormOnlyProgramme()))
+    problems = problems_of(
+        lambda: parse_rubric(rubric_data, "rubric.yaml", programme=FormOnlyProgramme())
+    )
     assert problems == [
         "rubric.yaml: criteria[1].assesses[1]: 'P2.O1' is not in the programme",
         "rubric.yaml: criteria[1].assesses[2]: 'P1.O3.A2' is not in the programme",
@@ -158,7 +196,10 @@ def test_a_given_programme_decides_which_identifiers_exist(rubric_data):
 def test_file_name_must_be_the_rubric_id(write_yaml, rubric_data):
     path = write_yaml(rubric_data, name="oral")
     message = only_problem(lambda: load_rubrics(path.parent))
-    assert message == f"{path}:1: id: 'oral-exam' differs from the file name 'oral': name the file <id>.yaml"
+    assert (
+        message
+        == f"{path}:1: id: 'oral-exam' differs from the file name 'oral': name the file <id>.yaml"
+    )
 
 
 def test_invalid_yaml_is_reported_with_its_line(write_yaml):

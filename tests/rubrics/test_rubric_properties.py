@@ -1,4 +1,4 @@
-"""Properties every formula keeps on generated rubrics: grade within 0..grade_max, monotone in levels."""
+"""Properties of every formula on generated rubrics: grade within 0..grade_max, monotone."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from hypothesis import strategies as st
 
 from rubrics import FORMULAS, parse_rubric, score_rubric
 
-points_values = st.decimals(min_value=0, max_value=50, places=2, allow_nan=False, allow_infinity=False)
+points_values = st.decimals(
+    min_value=0, max_value=50, places=2, allow_nan=False, allow_infinity=False
+)
 
 
 @st.composite
 def rubric_and_selection(draw):
-    """A valid generated rubric, a choice of level index per criterion, and one criterion to raise."""
+    """A generated rubric, a level index chosen per criterion, and one criterion to raise."""
     formula = draw(st.sampled_from(FORMULAS))
     mode = draw(st.sampled_from(["half-up", "half-even", "down", "up"]))
     step = draw(st.sampled_from([Decimal("0.01"), Decimal("0.1"), Decimal("0.5"), Decimal(1)]))
@@ -26,7 +28,11 @@ def rubric_and_selection(draw):
     criteria = []
     for index in range(count):
         points = sorted(draw(st.sets(points_values, min_size=2, max_size=5)))
-        weight = draw(st.decimals(min_value=Decimal("0.1"), max_value=10, places=1)) if formula == "weighted" else 1
+        weight = (
+            draw(st.decimals(min_value=Decimal("0.1"), max_value=10, places=1))
+            if formula == "weighted"
+            else 1
+        )
         criteria.append(
             {
                 "id": f"c{index}",
@@ -34,7 +40,9 @@ def rubric_and_selection(draw):
                 "description": "Généré.",
                 "weight": weight,
                 "assesses": ["CASE"],
-                "levels": [{"points": p, "title": f"N{p}", "descriptor": "Généré."} for p in points],
+                "levels": [
+                    {"points": p, "title": f"N{p}", "descriptor": "Généré."} for p in points
+                ],
             }
         )
     rubric = parse_rubric(
@@ -62,7 +70,7 @@ class AnyProgramme:
 
 
 def selection(rubric, chosen):
-    return {c.id: c.levels[i].points for c, i in zip(rubric.criteria, chosen)}
+    return {c.id: c.levels[i].points for c, i in zip(rubric.criteria, chosen, strict=True)}
 
 
 @settings(max_examples=300, deadline=None)
@@ -82,7 +90,9 @@ def test_raising_one_criterion_never_lowers_the_grade(case):
     criterion = rubric.criteria[raised]
     before = score_rubric(rubric, selection(rubric, chosen))
     for higher in range(chosen[raised] + 1, len(criterion.levels)):
-        after = score_rubric(rubric, selection(rubric, chosen[:raised] + [higher] + chosen[raised + 1 :]))
+        after = score_rubric(
+            rubric, selection(rubric, chosen[:raised] + [higher] + chosen[raised + 1 :])
+        )
         assert after.raw > before.raw
         assert after.grade >= before.grade
         before = after
@@ -98,5 +108,7 @@ def test_lowest_and_highest_levels_give_the_ends_of_the_scale(case):
     if rubric.formula != "proportional" or rubric.min_points == 0:
         assert lowest.raw == 0
     else:
-        exact = Fraction(rubric.min_points) / Fraction(rubric.max_points) * Fraction(rubric.grade_max)
+        exact = (
+            Fraction(rubric.min_points) / Fraction(rubric.max_points) * Fraction(rubric.grade_max)
+        )
         assert abs(Fraction(lowest.raw) - exact) < Fraction(1, 10**20)

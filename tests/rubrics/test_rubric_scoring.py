@@ -9,8 +9,15 @@ import pytest
 from rubrics import RubricError, describe_formula, parse_rubric, score_rubric
 
 
-def make_rubric(formula: str, criteria_levels: list[list[float]], *, weights=None, rounding="half-up to 0.1",
-                grade_max=20, pass_mark=10):
+def make_rubric(
+    formula: str,
+    criteria_levels: list[list[float]],
+    *,
+    weights=None,
+    rounding="half-up to 0.1",
+    grade_max=20,
+    pass_mark=10,
+):
     """A rubric with one criterion c1, c2 ... per list of level points."""
     criteria = []
     for index, points in enumerate(criteria_levels, start=1):
@@ -19,7 +26,9 @@ def make_rubric(formula: str, criteria_levels: list[list[float]], *, weights=Non
             "title": f"Critère {index}",
             "description": "Description.",
             "assesses": ["CASE"],
-            "levels": [{"points": p, "title": f"N{p}", "descriptor": "Descripteur."} for p in points],
+            "levels": [
+                {"points": p, "title": f"N{p}", "descriptor": "Descripteur."} for p in points
+            ],
         }
         if weights is not None:
             criterion["weight"] = weights[index - 1]
@@ -47,13 +56,23 @@ MOODLE_EXAMPLE = [[1, 2, 3, 4]] * 4
 
 def test_moodle_zero_points_locked_worked_example():
     result = score_rubric(make_rubric("proportional", MOODLE_EXAMPLE), choose(1, 2, 3, 4))
-    assert (result.points, result.max_points, result.raw, result.grade) == (10, 16, Decimal("12.5"), Decimal("12.5"))
+    assert (result.points, result.max_points, result.raw, result.grade) == (
+        10,
+        16,
+        Decimal("12.5"),
+        Decimal("12.5"),
+    )
     assert result.formula == "proportional"
 
 
 def test_moodle_scaled_worked_example():
     result = score_rubric(make_rubric("scaled", MOODLE_EXAMPLE), choose(2, 3, 2, 3))
-    assert (result.points, result.min_points, result.raw, result.grade) == (10, 4, Decimal(10), Decimal("10.0"))
+    assert (result.points, result.min_points, result.raw, result.grade) == (
+        10,
+        4,
+        Decimal(10),
+        Decimal("10.0"),
+    )
 
 
 def test_proportional_by_hand():
@@ -188,8 +207,9 @@ def test_explanation_marks_an_approximate_value():
 
 
 def test_describe_formula_states_formula_rounding_and_pass_mark():
-    text = describe_formula(make_rubric("scaled", MOODLE_EXAMPLE, rounding="half-even to 0.5", pass_mark=12))
+    text = describe_formula(
+        make_rubric("scaled", MOODLE_EXAMPLE, rounding="half-even to 0.5", pass_mark=12)
+    )
     assert "(S − Smin) / (Smax − Smin) × 20" in text
     assert "arrondie à 0,5 près, au plus proche, les cas à mi-chemin vers le multiple pair" in text
     assert "Seuil de réussite : 12/20" in text
-
