@@ -56,7 +56,9 @@ class Problem:
         return f"{self.location}: {self.message}"
 
 
-def validate_cartridge(path: str | os.PathLike[str], schemas_dir=None) -> list[Problem]:
+def validate_cartridge(
+    path: str | os.PathLike[str], schemas_dir: str | os.PathLike[str] | None = None
+) -> list[Problem]:
     """Every problem of the cartridge file at ``path`` (empty when it is valid).
 
     Raises ``OSError`` when the file cannot be read at all, and ``SchemasNotFound`` when the
@@ -67,7 +69,9 @@ def validate_cartridge(path: str | os.PathLike[str], schemas_dir=None) -> list[P
 
 
 def validate_cartridge_bytes(
-    data: bytes, schemas_dir=None, archive_name: str = "cartridge"
+    data: bytes,
+    schemas_dir: str | os.PathLike[str] | None = None,
+    archive_name: str = "cartridge",
 ) -> list[Problem]:
     """Every problem of a cartridge given as the bytes of its zip archive."""
     directory = resolve_schemas_dir(schemas_dir)
