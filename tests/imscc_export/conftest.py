@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from cartridge_testing import NS_11, NS_13, SCHEMAS_DIR, Cartridge, export_with_cli, read_members
+from tests.imscc_export.cartridge_testing import (
+    NS_11,
+    NS_13,
+    SCHEMAS_DIR,
+    Cartridge,
+    export_with_cli,
+    read_members,
+)
 from programme import load_programme
 
 

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from lxml import etree
 
-from cartridge_testing import REPO_ROOT, SCHEMAS_DIR, TOOL_URL, export_with_cli
+from tests.imscc_export.cartridge_testing import REPO_ROOT, SCHEMAS_DIR, TOOL_URL, export_with_cli
 from imscc_export.cli import main
 from imscc_export.identifiers import build_datetime
 from imscc_export.validate import validate_cartridge

@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from lxml import etree, html
 
-from cartridge_testing import BLTI, REPO_ROOT, SCHEMAS_DIR, TOOL_URL, Cartridge, read_members
+from tests.imscc_export.cartridge_testing import (
+    BLTI,
+    REPO_ROOT,
+    SCHEMAS_DIR,
+    TOOL_URL,
+    Cartridge,
+    read_members,
+)
 from imscc_export.cli import main
 from imscc_export.framework import case_package
 from rubrics import load_rubric

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from lxml import etree
 
-from cartridge_testing import BLTI, NS_11, SCHEMAS_DIR, TOOL_URL, write_members
+from tests.imscc_export.cartridge_testing import BLTI, NS_11, SCHEMAS_DIR, TOOL_URL, write_members
 from imscc_export import CartridgeInvalid, export_cartridge
 from imscc_export.cartridge import build_cartridge
 from imscc_export.cli import main

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cartridge_testing import REPO_ROOT, SCHEMAS_DIR
+from tests.imscc_export.cartridge_testing import REPO_ROOT, SCHEMAS_DIR
 from imscc_export.schemas import SchemasNotFound, load_schema, resolve_schemas_dir
 
 XS = 'xmlns:xs="http://www.w3.org/2001/XMLSchema"'

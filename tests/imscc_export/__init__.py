@@ -1,0 +1,1 @@
+"""Tests of the cartridge export, its validator and the competency framework exports."""
