@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,8 @@ from lxml import etree
 from imscc_export.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMAS_DIR = REPO_ROOT.parent / "shared" / "schemas"
+# The shared schemas sit beside the repository; CIMP_CC_SCHEMAS points elsewhere (another checkout).
+SCHEMAS_DIR = Path(os.environ.get("CIMP_CC_SCHEMAS") or REPO_ROOT.parent / "shared" / "schemas")
 TOOL_URL = "https://cimp.example.org/outil"
 
 NS_11 = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"

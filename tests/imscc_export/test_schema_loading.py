@@ -8,7 +8,12 @@ import sys
 import pytest
 
 from tests.imscc_export.cartridge_testing import REPO_ROOT, SCHEMAS_DIR
-from imscc_export.schemas import SchemasNotFound, load_schema, resolve_schemas_dir
+from imscc_export.schemas import (
+    SchemasNotFound,
+    default_schemas_dir,
+    load_schema,
+    resolve_schemas_dir,
+)
 
 XS = 'xmlns:xs="http://www.w3.org/2001/XMLSchema"'
 
@@ -49,8 +54,10 @@ def test_a_missing_schema_is_named(tmp_path):
         load_schema(tmp_path, "absent.xsd")
 
 
-def test_the_default_directory_is_beside_the_repository(monkeypatch):
+def test_the_default_directory_is_beside_the_repository_unless_the_environment_says(monkeypatch):
     monkeypatch.delenv("CIMP_CC_SCHEMAS", raising=False)
+    assert default_schemas_dir() == REPO_ROOT.parent / "shared" / "schemas"
+    monkeypatch.setenv("CIMP_CC_SCHEMAS", str(SCHEMAS_DIR))
     assert resolve_schemas_dir() == SCHEMAS_DIR.resolve()
 
 
