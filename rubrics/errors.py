@@ -22,7 +22,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return ": ".join(part for part in (where, self.path, self.message) if part)
 
 
 class RubricError(ValueError):
@@ -38,7 +38,7 @@ class RubricError(ValueError):
         super().__init__(self._summary())
 
     def _summary(self) -> str:
-        lines = [str(problem).removeprefix(": ") for problem in self.problems]
+        lines = [str(problem) for problem in self.problems]
         if len(lines) == 1:
             return lines[0]
         return f"{len(lines)} problems:\n" + "\n".join(f"  {line}" for line in lines)

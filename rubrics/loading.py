@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ._checks import Checker
+from ._checks import SLUG, SLUG_HINT, Checker
 from ._yaml import YamlDocument, child_path, display_path, read_yaml_file
 from .errors import Problem, RubricError
 from .model import FORMULAS, Criterion, Level, Rubric
@@ -86,6 +86,9 @@ def load_rubric(
     Raises :class:`RubricError` when the file is missing (naming the rubrics that exist) or invalid.
     """
     folder = Path(directory) if directory is not None else DEFINITIONS_DIRECTORY
+    if not isinstance(assessment_id, str) or not SLUG.match(assessment_id):
+        # Also keeps a request from naming a file outside the definitions folder.
+        raise RubricError(f"{assessment_id!r} is not an assessment id ({SLUG_HINT})")
     file = folder / f"{assessment_id}.yaml"
     if not file.is_file():
         available = ", ".join(sorted(path.stem for path in folder.glob("*.yaml"))) or "none"

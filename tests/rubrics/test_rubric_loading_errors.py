@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from rubrics import RubricError, load_rubric, load_rubrics, parse_rubric
 
@@ -209,8 +210,6 @@ def test_invalid_yaml_is_reported_with_its_line(write_yaml):
 
 
 def test_repeated_key_is_refused(write_yaml, rubric_data):
-    import yaml
-
     text = yaml.safe_dump(rubric_data, allow_unicode=True, sort_keys=False) + "formula: scaled\n"
     path = write_yaml(text)
     lines = len(text.splitlines())
@@ -244,6 +243,12 @@ def test_load_rubrics_collects_the_problems_of_every_file(write_yaml, rubric_dat
     assert len(problems) == 2
     assert "collective-report.yaml:" in problems[0] and "title: missing" in problems[0]
     assert "reflective-report.yaml:" in problems[1] and "invalid YAML" in problems[1]
+
+
+def test_assessment_id_that_is_not_an_id_is_refused(write_yaml, rubric_data):
+    path = write_yaml(rubric_data)
+    message = only_problem(lambda: load_rubric("../oral-exam", path.parent))
+    assert message.startswith("'../oral-exam' is not an assessment id")
 
 
 def test_empty_directory_is_refused(tmp_path):
