@@ -8,12 +8,16 @@ from fractions import Fraction
 
 def fr_number(value: Decimal | Fraction | int, decimals: int = 4) -> str:
     """``12.5`` -> ``'12,5'``, ``10`` -> ``'10'``, ``1/3`` -> ``'≈ 0,3333'`` (approximation)."""
-    exact = Fraction(value)
-    shown = Decimal(exact.numerator) / Decimal(exact.denominator)
-    rounded = shown.quantize(Decimal(1).scaleb(-decimals))
-    prefix = "" if Fraction(rounded) == exact else "≈ "
+    if isinstance(value, Fraction):
+        shown = Decimal(value.numerator) / Decimal(value.denominator)
+        rounded = shown.quantize(Decimal(1).scaleb(-decimals))
+        exact = Fraction(rounded) == value
+    else:
+        shown = Decimal(value)
+        rounded = shown.quantize(Decimal(1).scaleb(-decimals))
+        exact = rounded == shown
     text = format(rounded.normalize(), "f") if rounded != 0 else "0"
-    return prefix + text.replace(".", ",")
+    return ("" if exact else "≈ ") + text.replace(".", ",")
 
 
 def fr_decimal(value: Decimal) -> str:
