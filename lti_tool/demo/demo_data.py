@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
+from .jose import SigningKey
 from .models import (EDITING_TEACHER, STUDENT, TEACHER, DemoActivity, DemoCourse, DemoLineItem,
                      DemoUser)
 from .site import PlatformSite
@@ -44,13 +47,16 @@ def _activities(first_id: int, course_id: str, launch_path: str) -> list[DemoAct
 
 def demo_sites(tool_base_url: str, *, login_path: str = "/lti/login",
                launch_path: str = "/lti/launch", jwks_path: str = "/lti/jwks",
-               key_size: int = 2048) -> list[PlatformSite]:
+               key_size: int = 2048,
+               signing_keys: Sequence[SigningKey] | None = None) -> list[PlatformSite]:
     """Two Moodle sites, "Université A" (`univ-a`) and "Université B" (`univ-b`).
 
     User "2" exists on both as two different participants. Université A has a teacher (editing
     teacher, may use "Select content"), two jurors (non-editing teachers) and an administrator;
     Université B has two participants, two jurors and an administrator. Deployment id "1" on both.
+    `signing_keys` (one per site) replace the generated keys.
     """
+    keys = list(signing_keys) if signing_keys else [None, None]
     site_a_users = [
         DemoUser("2", "Amélie", "Dubois", "amelie.dubois@univ-a.example", username="adubois"),
         DemoUser("3", "Bruno", "Lambert", "bruno.lambert@univ-a.example", username="blambert"),
@@ -82,11 +88,11 @@ def demo_sites(tool_base_url: str, *, login_path: str = "/lti/login",
         PlatformSite(slug="univ-a", name="Université A", client_id="cimp-univ-a",
                      users=site_a_users, courses=[course_a],
                      activities=_activities(101, course_a.context_id, launch_path),
-                     key_size=key_size),
+                     key_size=key_size, signing_key=keys[0]),
         PlatformSite(slug="univ-b", name="Université B", client_id="cimp-univ-b",
                      users=site_b_users, courses=[course_b],
                      activities=_activities(201, course_b.context_id, launch_path),
-                     key_size=key_size),
+                     key_size=key_size, signing_key=keys[1]),
     ]
     for site in sites:
         site.set_tool_urls(tool_base_url, login=login_path, launch=launch_path, jwks=jwks_path)

@@ -38,7 +38,8 @@ class FaultInjector:
             delay_seconds: float = 0.0, body: str = "") -> Fault:
         """Plan a fault for the next `times` requests to `endpoint` (one of ENDPOINTS)."""
         if endpoint not in ENDPOINTS:
-            raise ValueError(f"unknown endpoint {endpoint!r}; expected one of {', '.join(ENDPOINTS)}")
+            raise ValueError(f"unknown endpoint {endpoint!r}; "
+                             f"expected one of {', '.join(ENDPOINTS)}")
         fault = Fault(endpoint, status, times, delay_seconds, body)
         with self._lock:
             self._faults.append(fault)

@@ -56,7 +56,7 @@ class DemoUser:
 
 @dataclass(frozen=True)
 class DemoCourse:
-    """A course (LTI context); `members` maps user ids to a Moodle course role (see COURSE_ROLES)."""
+    """A course (LTI context); `members` maps user ids to a Moodle course role (COURSE_ROLES)."""
 
     context_id: str
     label: str
@@ -80,8 +80,9 @@ class DemoActivity:
 
     `target` is a path on the tool (`/lti/launch/portfolio/pillar-3`, joined to the site's
     `tool_base_url`) or a full URL (query string kept). `imported` marks a link that came from a
-    cartridge: no grade item of its own. `nrps=None` follows Moodle: the roster claim appears once the
-    course holds at least one activity bound to the tool itself (not imported); True/False force it.
+    cartridge: no grade item of its own. `nrps=None` follows Moodle: the roster claim appears once
+    the course holds at least one activity bound to the tool itself (not imported); True/False
+    force it.
     """
 
     activity_id: str

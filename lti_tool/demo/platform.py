@@ -21,7 +21,8 @@ from flask import Flask, Response, render_template, request
 from .demo_data import demo_sites
 from .models import DemoActivity, DemoCourse, DemoLineItem, DemoUser
 from .server import RunningServer, serve_in_thread
-from .site import PlatformError, PlatformSite
+from .errors import PlatformError
+from .site import PlatformSite
 from .views import EXTENSION, site_bp
 
 __all__ = [

@@ -14,31 +14,29 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 from urllib.parse import urlencode, urlsplit
 
+from . import ags
+from .deep_linking import (DEEP_LINKING_RESPONSE, LTI_VERSION, activity_from_content_item,
+                           checked_content_items)
+from .errors import PlatformError, invalid_request
 from .faults import FaultInjector
 from .jose import JwtRejected, SigningKey, ToolKeyset, encode_jwt, verify_tool_jwt
 from .models import (
-    AGS_ENDPOINT_CLAIM, ALL_SCOPES, DL_CLAIM, GRADEBOOK_ROLES, LAUNCH_INSTRUCTOR_ROLES, LTI_CLAIM,
-    NRPS_CLAIM, NRPS_INSTRUCTOR_ROLES, ROLE_INSTITUTION_ADMIN, ROLE_INSTRUCTOR, ROLE_LEARNER,
-    ROLE_SYSTEM_ADMIN, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_NRPS,
-    SCOPE_RESULT_READONLY, SCOPE_SCORE, AGS_SCOPES, DemoActivity, DemoCourse, DemoLineItem,
-    DemoUser, LineItem, ScoreRecord,
+    AGS_ENDPOINT_CLAIM, AGS_SCOPES, ALL_SCOPES, DL_CLAIM, GRADEBOOK_ROLES,
+    LAUNCH_INSTRUCTOR_ROLES, LTI_CLAIM, NRPS_CLAIM, NRPS_INSTRUCTOR_ROLES, ROLE_INSTITUTION_ADMIN,
+    ROLE_INSTRUCTOR, ROLE_LEARNER, ROLE_SYSTEM_ADMIN, DemoActivity, DemoCourse, DemoLineItem,
+    DemoUser, LineItem,
 )
 
-LTI_VERSION = "1.3.0"
+__all__ = ["PlatformSite", "PlatformError", "DEEP_LINKING_RESPONSE", "LTI_VERSION"]
+
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
-DEEP_LINKING_RESPONSE = "LtiDeepLinkingResponse"
-SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
-LINEITEM_MEDIA_TYPE = "application/vnd.ims.lis.v2.lineitem+json"
 NRPS_MEDIA_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-GRADING_PROGRESS = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")
-ACTIVITY_PROGRESS = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
 
 # Short claim names accepted by `launch_claims(**overrides)`, mapped to their full URIs.
 SHORT_CLAIMS = {
@@ -53,16 +51,6 @@ SHORT_CLAIMS = {
     "namesroleservice": NRPS_CLAIM,
     "nrps": NRPS_CLAIM,
 }
-
-
-class PlatformError(Exception):
-    """A request the platform refuses: HTTP `status`, an OAuth-style `error` code and a reason."""
-
-    def __init__(self, status: int, error: str, description: str = "") -> None:
-        super().__init__(f"{status} {error}: {description}")
-        self.status = status
-        self.error = error
-        self.description = description
 
 
 @dataclass
@@ -96,14 +84,6 @@ class IssuedToken:
 def moodle_custom_key(key: str) -> str:
     """Moodle lower-cases custom parameter names and turns non-alphanumerics into `_`."""
     return re.sub(r"[^a-z0-9]", "_", key.lower())
-
-
-def parse_timestamp(value: Any) -> datetime:
-    """An ISO 8601 timestamp (a missing offset is read as UTC)."""
-    if not isinstance(value, str):
-        raise ValueError("timestamp must be an ISO 8601 string")
-    parsed = datetime.fromisoformat(value.strip())
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 @dataclass(eq=False)
@@ -140,6 +120,7 @@ class PlatformSite:
     leeway_seconds: float = 10.0
     clock_skew_seconds: float = 0.0
     key_size: int = 2048
+    signing_key: SigningKey | None = None
     base_url: str | None = None
     base_url_getter: Callable[[], str | None] | None = None
 
@@ -151,7 +132,8 @@ class PlatformSite:
         self.faults = FaultInjector()
         self.down = False
         self.tokens_issued = 0
-        self._keys: list[SigningKey] = [SigningKey.generate(self.key_size)]
+        # A given key saves the RSA generation (tests build many sites).
+        self._keys: list[SigningKey] = [self.signing_key or SigningKey.generate(self.key_size)]
         self._tool_keyset = ToolKeyset(lambda: self.tool_jwks_url)
         self._pending: dict[str, PendingLaunch] = {}
         self._deep_link_sessions: dict[str, DeepLinkSession] = {}
@@ -366,8 +348,9 @@ class PlatformSite:
                                             for key, value in activity.custom.items()}
         claims[AGS_ENDPOINT_CLAIM] = self._ags_claim(course.context_id, activity)
         if self._roster_claim_included(course.context_id, activity):
-            claims[NRPS_CLAIM] = {"context_memberships_url": self.memberships_url(course.context_id),
-                                  "service_versions": ["2.0"]}
+            claims[NRPS_CLAIM] = {
+                "context_memberships_url": self.memberships_url(course.context_id),
+                "service_versions": ["2.0"]}
         if deep_linking:
             claims[DL_CLAIM + "deep_linking_settings"] = self._open_deep_link_session(
                 course.context_id, user.user_id, deep_linking_settings or {})
@@ -380,7 +363,7 @@ class PlatformSite:
         return claims
 
     def launch_roles(self, user_id: str, course_id: str) -> list[str]:
-        """Roles of a launch: site admins get Moodle's three admin roles, else Instructor/Learner."""
+        """Launch roles: Moodle's three admin roles for a site admin, else Instructor/Learner."""
         user = self._user(user_id)
         if user.site_admin:
             return [ROLE_INSTITUTION_ADMIN, ROLE_INSTRUCTOR, ROLE_SYSTEM_ADMIN]
@@ -449,8 +432,7 @@ class PlatformSite:
         required = ("scope", "response_type", "client_id", "redirect_uri", "login_hint", "nonce")
         missing = [name for name in required if not params.get(name)]
         if missing:
-            raise PlatformError(400, "invalid_request",
-                                f"required parameter missing: {', '.join(missing)}")
+            raise invalid_request(f"required parameter missing: {', '.join(missing)}")
         if params["scope"] != "openid":
             raise PlatformError(400, "invalid_scope", "scope must be openid")
         if params["response_type"] != "id_token":
@@ -458,11 +440,11 @@ class PlatformSite:
         if params["client_id"] != self.client_id:
             raise PlatformError(400, "unauthorized_client", "unknown client_id")
         if params["redirect_uri"] not in self.redirect_uris:
-            raise PlatformError(400, "invalid_request", "unregistered redirect_uri")
+            raise invalid_request("unregistered redirect_uri")
         if params.get("response_mode") != "form_post":
-            raise PlatformError(400, "invalid_request", "response_mode must be form_post")
+            raise invalid_request("response_mode must be form_post")
         if params.get("prompt") != "none":
-            raise PlatformError(400, "invalid_request", "prompt must be none")
+            raise invalid_request("prompt must be none")
         launch = self._take_pending_launch(params.get("lti_message_hint", ""))
         if params["login_hint"] != launch.user_id:
             raise PlatformError(400, "access_denied", "login_hint is not the user who launched")
@@ -481,13 +463,11 @@ class PlatformSite:
         try:
             launch_id = json.loads(message_hint)["launchid"]
         except (ValueError, TypeError, KeyError) as error:
-            raise PlatformError(400, "invalid_request",
-                                "lti_message_hint is not the one sent at login") from error
+            raise invalid_request("lti_message_hint is not the one sent at login") from error
         with self._lock:
             launch = self._pending.pop(launch_id, None)
         if launch is None:
-            raise PlatformError(400, "invalid_request",
-                                "unknown or already used launch (lti_message_hint)")
+            raise invalid_request("unknown or already used launch (lti_message_hint)")
         return launch
 
     # ----- token endpoint (token.php) -----------------------------------------------------
@@ -495,11 +475,12 @@ class PlatformSite:
     def issue_token(self, form: dict[str, str]) -> dict[str, Any]:
         """Grant an access token for a `private_key_jwt` client assertion (client credentials)."""
         if form.get("grant_type") != "client_credentials":
-            raise PlatformError(400, "unsupported_grant_type", "grant_type must be client_credentials")
+            raise PlatformError(400, "unsupported_grant_type",
+                                "grant_type must be client_credentials")
         if form.get("client_assertion_type") != JWT_BEARER:
-            raise PlatformError(400, "invalid_request", "client_assertion_type must be jwt-bearer")
+            raise invalid_request("client_assertion_type must be jwt-bearer")
         if not form.get("client_assertion"):
-            raise PlatformError(400, "invalid_request", "client_assertion missing")
+            raise invalid_request("client_assertion missing")
         try:
             claims = verify_tool_jwt(form["client_assertion"], self._tool_keyset,
                                      audience=self.token_url, leeway=self.leeway_seconds,
@@ -579,7 +560,7 @@ class PlatformSite:
     def check_type_id(self, type_id: str | None) -> None:
         """Moodle identifies the tool by `type_id` in every AGS URL."""
         if type_id != self.deployment_id:
-            raise PlatformError(400, "invalid_request", f"invalid type_id {type_id!r}")
+            raise invalid_request(f"invalid type_id {type_id!r}")
 
     def list_lineitems(self, course_id: str, resource_link_id: str | None = None,
                        resource_id: str | None = None, tag: str | None = None) -> list[dict]:
@@ -595,13 +576,12 @@ class PlatformSite:
     def create_lineitem(self, course_id: str, body: Any) -> dict[str, Any]:
         """Create a line item from the tool's JSON (label and numeric scoreMaximum required)."""
         self._course(course_id, status=404)
-        label, maximum = self._valid_lineitem_fields(body)
+        label, maximum = ags.valid_lineitem_fields(body)
         link_id = body.get("resourceLinkId")
         if link_id is not None:
             activity = self.activities.get(str(link_id))
             if activity is None or activity.course_id != course_id:
-                raise PlatformError(400, "invalid_request",
-                                    f"resourceLinkId {link_id!r} is not a link of this course")
+                raise invalid_request(f"resourceLinkId {link_id!r} is not a link of this course")
         spec = DemoLineItem(label, maximum, str(body.get("resourceId", "") or ""),
                             str(body.get("tag", "") or ""))
         item = self._add_lineitem(course_id, spec, str(link_id) if link_id is not None else None,
@@ -615,7 +595,7 @@ class PlatformSite:
     def update_lineitem(self, course_id: str, lineitem_id: int, body: Any) -> dict[str, Any]:
         """PUT: replace label, scoreMaximum, resourceId, tag and dates."""
         item = self._lineitem(course_id, lineitem_id)
-        label, maximum = self._valid_lineitem_fields(body)
+        label, maximum = ags.valid_lineitem_fields(body)
         with self._lock:
             item.label, item.score_maximum = label, maximum
             item.resource_id = str(body.get("resourceId", item.resource_id) or "")
@@ -666,91 +646,22 @@ class PlatformSite:
     def _apply_score(self, course_id: str, lineitem_id: int, content_type: str | None,
                      raw_body: bytes, record: dict[str, Any]) -> None:
         item = self._lineitem(course_id, lineitem_id)
-        if (content_type or "").split(";")[0].strip() != SCORE_MEDIA_TYPE:
-            raise PlatformError(415, "unsupported_media_type",
-                                f"Content-Type must be {SCORE_MEDIA_TYPE}")
-        try:
-            score = json.loads(raw_body)
-        except ValueError as error:
-            raise PlatformError(400, "invalid_request", "the body is not JSON") from error
-        if not isinstance(score, dict):
-            raise PlatformError(400, "invalid_request", "the score must be a JSON object")
-        missing = [name for name in ("userId", "timestamp", "gradingProgress",
-                                     "activityProgress") if name not in score]
-        if missing:
-            raise PlatformError(400, "invalid_request", f"missing {', '.join(missing)}")
-        user_id = str(score["userId"])
-        record["user_id"] = user_id
-        if score["gradingProgress"] not in GRADING_PROGRESS:
-            raise PlatformError(400, "invalid_request", "invalid gradingProgress")
-        if score["activityProgress"] not in ACTIVITY_PROGRESS:
-            raise PlatformError(400, "invalid_request", "invalid activityProgress")
-        try:
-            stamp = parse_timestamp(score["timestamp"])
-        except ValueError as error:
-            raise PlatformError(400, "invalid_request", f"invalid timestamp: {error}") from error
-        given = self._rescaled_score(score, item)
-        course = self._course(course_id)
-        if course.members.get(user_id) not in GRADEBOOK_ROLES:
-            raise PlatformError(400, "invalid_request",
-                                f"user {user_id!r} has no gradebook role in this course")
-        seconds = int(stamp.timestamp())
+        score = ags.parse_score(content_type, raw_body)
+        user_id = record["user_id"] = str(score["userId"])
+        incoming = ags.score_record(score, item)
+        if self._course(course_id).members.get(user_id) not in GRADEBOOK_ROLES:
+            raise invalid_request(f"user {user_id!r} has no gradebook role in this course")
         with self._lock:
-            stored = item.scores.get(user_id)
-            if stored is not None and stored.timestamp_seconds >= seconds:
-                raise PlatformError(409, "conflict",
-                                    "the stored grade is as new as or newer than this score")
-            fully_graded = score["gradingProgress"] == "FullyGraded"
-            comment = score.get("comment")
-            item.scores[user_id] = ScoreRecord(
-                score_given=given if fully_graded else None, score_maximum=item.score_maximum,
-                comment=comment if isinstance(comment, str) else None,
-                timestamp=score["timestamp"], timestamp_seconds=seconds,
-                grading_progress=score["gradingProgress"],
-                activity_progress=score["activityProgress"])
-
-    @staticmethod
-    def _rescaled_score(score: dict[str, Any], item: LineItem) -> float | None:
-        if score.get("scoreGiven") is None:
-            return None
-        given, maximum = score.get("scoreGiven"), score.get("scoreMaximum")
-        if not _is_number(given) or given < 0:
-            raise PlatformError(400, "invalid_request", "scoreGiven must be a number >= 0")
-        if not _is_number(maximum) or maximum <= 0:
-            raise PlatformError(400, "invalid_request",
-                                "scoreMaximum must be a positive number when scoreGiven is set")
-        return round(given * item.score_maximum / maximum, 5)
+            ags.check_newer(item.scores.get(user_id), incoming)
+            item.scores[user_id] = incoming
 
     def results(self, course_id: str, lineitem_id: int, user_id: str | None = None) -> list[dict]:
-        """Results of a line item; `resultScore` is omitted for a 0 (or cleared) grade, like Moodle."""
+        """Results of a line item (Moodle omits `resultScore` for a 0 grade)."""
         item = self._lineitem(course_id, lineitem_id)
         url = self.lineitem_url(item)
-        base, _, query = url.partition("?")
-        results = []
         with self._lock:
-            for uid, stored in item.scores.items():
-                if user_id is not None and uid != user_id:
-                    continue
-                result: dict[str, Any] = {
-                    "id": f"{base}/results?{query}&user_id={uid}", "scoreOf": url,
-                    "userId": uid, "resultMaximum": item.score_maximum,
-                    "timestamp": stored.timestamp}
-                if stored.score_given:
-                    result["resultScore"] = stored.score_given
-                if stored.comment:
-                    result["comment"] = stored.comment
-                results.append(result)
-        return results
-
-    def _valid_lineitem_fields(self, body: Any) -> tuple[str, float]:
-        if not isinstance(body, dict):
-            raise PlatformError(400, "invalid_request", "the line item must be a JSON object")
-        label, maximum = body.get("label"), body.get("scoreMaximum")
-        if not isinstance(label, str) or not label.strip():
-            raise PlatformError(400, "invalid_request", "label is required")
-        if not _is_number(maximum):
-            raise PlatformError(400, "invalid_request", "scoreMaximum must be a number")
-        return label, float(maximum)
+            return [ags.result_json(uid, stored, item, url) for uid, stored in item.scores.items()
+                    if user_id is None or uid == user_id]
 
     def _add_lineitem(self, course_id: str, spec: DemoLineItem, resource_link_id: str | None,
                       created_by_tool: bool, start: str | None = None,
@@ -771,16 +682,7 @@ class PlatformSite:
         return item
 
     def _lineitem_json(self, item: LineItem) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.lineitem_url(item), "label": item.label,
-                                "scoreMaximum": item.score_maximum,
-                                "resourceId": item.resource_id, "tag": item.tag}
-        if item.resource_link_id is not None:
-            data["resourceLinkId"] = item.resource_link_id
-        if item.start_date_time:
-            data["startDateTime"] = item.start_date_time
-        if item.end_date_time:
-            data["endDateTime"] = item.end_date_time
-        return data
+        return ags.lineitem_json(item, self.lineitem_url(item))
 
     # ----- Deep Linking return -------------------------------------------------------------
 
@@ -808,86 +710,41 @@ class PlatformSite:
         with self._lock:
             session = self._deep_link_sessions.get(session_id or "")
         if session is None:
-            raise PlatformError(400, "invalid_request", "unknown deep linking session")
+            raise invalid_request("unknown deep linking session")
         if not token:
-            raise PlatformError(400, "invalid_request", "form field JWT missing")
+            raise invalid_request("form field JWT missing")
         try:
             claims = verify_tool_jwt(token, self._tool_keyset, audience=self.issuer,
                                      leeway=self.leeway_seconds, required=("exp", "iat", "iss"))
         except JwtRejected as error:
-            raise PlatformError(400, "invalid_request", str(error)) from error
-        items = self._checked_deep_linking_claims(claims, session)
-        record.update(course_id=session.course_id, user_id=session.user_id, content_items=items,
-                      msg=claims.get(DL_CLAIM + "msg"), log=claims.get(DL_CLAIM + "log"),
-                      errormsg=claims.get(DL_CLAIM + "errormsg"),
-                      errorlog=claims.get(DL_CLAIM + "errorlog"))
+            raise invalid_request(str(error)) from error
         with self._lock:
-            self._deep_link_sessions.pop(session.session_id, None)
+            items = checked_content_items(claims, session.settings, client_id=self.client_id,
+                                          deployment_id=self.deployment_id,
+                                          used_nonces=self._used_nonces)
             self._used_nonces.add(claims["nonce"])
+            self._deep_link_sessions.pop(session.session_id, None)
+            record.update(course_id=session.course_id, user_id=session.user_id,
+                          content_items=items, msg=claims.get(DL_CLAIM + "msg"),
+                          log=claims.get(DL_CLAIM + "log"),
+                          errormsg=claims.get(DL_CLAIM + "errormsg"),
+                          errorlog=claims.get(DL_CLAIM + "errorlog"))
             for item in items:
                 if item.get("type") == "ltiResourceLink":
-                    record["activities"].append(self._activity_from_content_item(
-                        item, session.course_id).activity_id)
-
-    def _checked_deep_linking_claims(self, claims: dict[str, Any],
-                                     session: DeepLinkSession) -> list[dict[str, Any]]:
-        def refuse(reason: str) -> PlatformError:
-            return PlatformError(400, "invalid_request", reason)
-        if claims.get("iss") != self.client_id:
-            raise refuse("iss must be the client_id")
-        if not claims.get("nonce"):
-            raise refuse("nonce missing")
-        if claims["nonce"] in self._used_nonces:
-            raise refuse("nonce already used")
-        if claims.get(LTI_CLAIM + "deployment_id") != self.deployment_id:
-            raise refuse("wrong or missing deployment_id")
-        if claims.get(LTI_CLAIM + "message_type") != DEEP_LINKING_RESPONSE:
-            raise refuse("message_type must be LtiDeepLinkingResponse")
-        if claims.get(LTI_CLAIM + "version") != LTI_VERSION:
-            raise refuse("version must be 1.3.0")
-        expected_data = session.settings.get("data")
-        if expected_data is not None and claims.get(DL_CLAIM + "data") != expected_data:
-            raise refuse("data is not echoed verbatim")
-        items = claims.get(DL_CLAIM + "content_items", [])
-        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            raise refuse("content_items must be a list of objects")
-        if len(items) > 1 and not session.settings.get("accept_multiple", True):
-            raise refuse("several content items while accept_multiple is false")
-        for item in items:
-            if item.get("type") not in session.settings.get("accept_types", []):
-                raise refuse(f"content item type {item.get('type')!r} not accepted")
-            line_item = item.get("lineItem")
-            if line_item is not None and (not isinstance(line_item, dict)
-                                          or not _is_number(line_item.get("scoreMaximum"))):
-                raise refuse("lineItem needs a numeric scoreMaximum")
-        return items
-
-    def _activity_from_content_item(self, item: dict[str, Any], course_id: str) -> DemoActivity:
-        self._next_activity_number += 1
-        line_item = item.get("lineItem")
-        spec = None
-        if line_item:
-            spec = DemoLineItem(str(line_item.get("label") or item.get("title") or "Note"),
-                                float(line_item["scoreMaximum"]),
-                                str(line_item.get("resourceId", "") or ""),
-                                str(line_item.get("tag", "") or ""))
-        custom = item.get("custom") if isinstance(item.get("custom"), dict) else {}
-        activity = DemoActivity(
-            activity_id=str(self._next_activity_number), course_id=course_id,
-            title=str(item.get("title") or "Activité LTI"),
-            target=str(item.get("url") or self._deep_linking_target()), line_item=spec,
-            custom={str(k): str(v) for k, v in custom.items()}, text=str(item.get("text") or ""))
-        self.activities[activity.activity_id] = activity
-        if spec is not None:
-            self._add_lineitem(course_id, spec, activity.activity_id, created_by_tool=False)
-        return activity
+                    self._next_activity_number += 1
+                    activity = activity_from_content_item(
+                        item, str(self._next_activity_number), session.course_id,
+                        self._deep_linking_target())
+                    self.add_activity(activity)
+                    record["activities"].append(activity.activity_id)
 
     def add_activity(self, activity: DemoActivity) -> None:
         """Add a link to a course (with its grade item when it declares one)."""
         self._check_activity(activity)
         with self._lock:
             if activity.activity_id in self.activities:
-                raise ValueError(f"site {self.slug!r} already has activity {activity.activity_id!r}")
+                raise ValueError(f"site {self.slug!r} already has an activity "
+                                 f"{activity.activity_id!r}")
             self.activities[activity.activity_id] = activity
             if activity.line_item is not None:
                 self._add_lineitem(activity.course_id, activity.line_item, activity.activity_id,
@@ -972,7 +829,3 @@ class PlatformSite:
         if self.courses:
             return next(iter(self.courses))
         raise ValueError(f"site {self.slug!r} has no course")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

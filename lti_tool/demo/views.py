@@ -1,4 +1,4 @@
-"""HTTP endpoints of the platform sites, mounted under `/<slug>/` (Moodle's behaviour, see site.py)."""
+"""HTTP endpoints of the platform sites, mounted under `/<slug>/` (Moodle's rules: site.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
 from .faults import SERVICE_ENDPOINTS
-from .models import (SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_NRPS, SCOPE_RESULT_READONLY,
-                     SCOPE_SCORE)
-from .site import LINEITEM_MEDIA_TYPE, NRPS_MEDIA_TYPE, PlatformError, PlatformSite
+from .models import (EDITING_TEACHER, MANAGER, SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY,
+                     SCOPE_NRPS, SCOPE_RESULT_READONLY, SCOPE_SCORE)
+from .ags import LINEITEM_MEDIA_TYPE
+from .errors import PlatformError
+from .site import NRPS_MEDIA_TYPE, PlatformSite
 
 EXTENSION = "lti_demo_platform"
 LINEITEM_CONTAINER_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
@@ -146,7 +148,8 @@ def memberships(course_id: str) -> Response:
         query = {"limitfrom": next_offset, "limitnum": site.nrps_page_size}
         if role:
             query["role"] = role
-        response.headers["Link"] = f'<{site.memberships_url(course_id)}?{urlencode(query)}>; rel="next"'
+        next_url = f"{site.memberships_url(course_id)}?{urlencode(query)}"
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
     return response
 
 
@@ -160,7 +163,8 @@ def check_access(site: PlatformSite, *scopes: str) -> None:
 def json_body() -> Any:
     content_type = (request.content_type or "").split(";")[0].strip()
     if content_type not in (LINEITEM_MEDIA_TYPE, "application/json"):
-        raise PlatformError(415, "unsupported_media_type", f"Content-Type must be {LINEITEM_MEDIA_TYPE}")
+        raise PlatformError(415, "unsupported_media_type",
+                            f"Content-Type must be {LINEITEM_MEDIA_TYPE}")
     try:
         return json.loads(request.get_data())
     except ValueError as error:
@@ -273,8 +277,7 @@ def course_page(course_id: str) -> str:
         frame_src = url_for(".initiate_login", user=user.user_id, course=course_id,
                             deep_linking="1")
     activities = [a for a in site.activities.values() if a.course_id == course_id]
-    can_select = user.site_admin or course.members.get(user.user_id) in ("editingteacher",
-                                                                          "manager")
+    can_select = user.site_admin or course.members.get(user.user_id) in (EDITING_TEACHER, MANAGER)
     return render_template("demo/course.html", site=site, course=course, user=user,
                            activity=activity, activities=activities, frame_src=frame_src,
                            can_select=can_select)

@@ -1,10 +1,11 @@
-"""Fixtures: the demo platform served on 127.0.0.1 and a stand-in tool that only serves its keyset."""
+"""Fixtures: the demo platform served on 127.0.0.1 and a stand-in tool serving its keyset."""
 
 from __future__ import annotations
 
 import pytest
 from demo_platform_helpers import StandInTool, start_stand_in_tool
 
+from lti_tool.demo.jose import SigningKey
 from lti_tool.demo.platform import PlatformSite, RunningPlatform, demo_sites, serve_platform
 
 
@@ -15,9 +16,15 @@ def tool() -> StandInTool:
     stand_in.server.stop()
 
 
+@pytest.fixture(scope="session")
+def platform_keys() -> list[SigningKey]:
+    """One key per demo site, generated once: every test still gets fresh sites."""
+    return [SigningKey.generate(), SigningKey.generate()]
+
+
 @pytest.fixture
-def platform(tool: StandInTool) -> RunningPlatform:
-    running = serve_platform(demo_sites(tool.url))
+def platform(tool: StandInTool, platform_keys: list[SigningKey]) -> RunningPlatform:
+    running = serve_platform(demo_sites(tool.url, signing_keys=platform_keys))
     yield running
     running.stop()
 

@@ -64,7 +64,8 @@ class StandInTool:
         claims.update(overrides)
         return self.sign({k: v for k, v in claims.items() if v is not None})
 
-    def token_request(self, site: PlatformSite, scopes=ALL_SCOPES, **form: str) -> requests.Response:
+    def token_request(self, site: PlatformSite, scopes=ALL_SCOPES,
+                      **form: str) -> requests.Response:
         data = {"grant_type": "client_credentials",
                 "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
                 "client_assertion": self.client_assertion(site), "scope": " ".join(scopes)}

@@ -79,7 +79,8 @@ def test_auth_answers_a_signed_id_token_with_moodles_claims(site_a, tool):
     assert claims[LTI_CLAIM + "message_type"] == "LtiResourceLinkRequest"
     assert claims[LTI_CLAIM + "version"] == "1.3.0"
     assert claims[LTI_CLAIM + "deployment_id"] == "1"
-    assert claims[LTI_CLAIM + "target_link_uri"] == tool.url + "/lti/launch/assessment/collective-report"
+    assert claims[LTI_CLAIM + "target_link_uri"] == (
+        tool.url + "/lti/launch/assessment/collective-report")
     assert claims[LTI_CLAIM + "resource_link"]["id"] == "112"
     assert claims[LTI_CLAIM + "roles"] == [ROLE_LEARNER]
     assert claims[LTI_CLAIM + "context"]["id"] == "12"
@@ -90,8 +91,9 @@ def test_auth_answers_a_signed_id_token_with_moodles_claims(site_a, tool):
     assert ags["lineitems"] == f"{site_a.issuer}/services/12/lineitems?type_id=1"
     assert ags["lineitem"].startswith(f"{site_a.issuer}/services/12/lineitems/")
     assert ags["lineitem"].endswith("/lineitem?type_id=1")
-    assert claims[NRPS_CLAIM] == {"context_memberships_url": f"{site_a.issuer}/services/12/memberships",
-                                  "service_versions": ["2.0"]}
+    assert claims[NRPS_CLAIM] == {
+        "context_memberships_url": f"{site_a.issuer}/services/12/memberships",
+        "service_versions": ["2.0"]}
 
 
 def test_query_string_of_a_link_target_is_kept(site_a, tool):
