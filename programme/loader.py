@@ -35,6 +35,8 @@ DEFAULT_PROGRAMME_PATH = Path(__file__).resolve().parent.parent / "config" / "pr
 PROGRAMME_PATH_ENV = "CIMP_PROGRAMME"
 
 CASE_STUDY_ID = "CASE"
+# libyaml's loader is several times faster and reports the same positions.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SLUG_ID = re.compile(r"[a-z][a-z0-9-]*")
 
 _TOP_REQUIRED = ("title", "hours", "credits", "axes", "pillars", "case_study", "seminars",
@@ -73,8 +75,8 @@ def load_programme(path: Path | str | None = None) -> Programme:
         raise ProgrammeError(file, [f"not UTF-8 text ({exc.reason} at byte {exc.start})"]) from None
     except OSError as exc:
         raise ProgrammeError(file, [f"cannot be read: {exc.strerror or exc}"]) from None
-    data, lines, structure_problems = _parse_yaml(text, file)
-    reader = _ProgrammeReader(lines, structure_problems)
+    data, lines, duplicate_keys = _parse_yaml(text, file)
+    reader = _ProgrammeReader(lines, duplicate_keys)
     programme = reader.read(data, source=str(file))
     if reader.problems or programme is None:
         raise ProgrammeError(file, reader.problems)
@@ -102,10 +104,10 @@ def cached_programme(path: Path | str | None = None) -> Programme:
 
 # --- YAML with positions -------------------------------------------------------------------------
 
-def _parse_yaml(text: str, file: Path) -> tuple[Any, dict[str, int], list[str]]:
+def _parse_yaml(text: str, file: Path) -> tuple[Any, dict[str, int], list[tuple[str, int]]]:
     """Parse YAML, keeping the line of every value (by path) and noting duplicate keys, which
     PyYAML would otherwise silently overwrite."""
-    loader = yaml.SafeLoader(text)
+    loader = _YAML_LOADER(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -119,14 +121,14 @@ def _parse_yaml(text: str, file: Path) -> tuple[Any, dict[str, int], list[str]]:
     finally:
         loader.dispose()
     lines: dict[str, int] = {}
-    duplicates: list[str] = []
+    duplicates: list[tuple[str, int]] = []
     if node is not None:
         _record_positions(node, "", lines, duplicates)
     return data, lines, duplicates
 
 
 def _record_positions(node: yaml.Node, where: str, lines: dict[str, int],
-                      duplicates: list[str]) -> None:
+                      duplicates: list[tuple[str, int]]) -> None:
     lines.setdefault(where, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -134,8 +136,7 @@ def _record_positions(node: yaml.Node, where: str, lines: dict[str, int],
             key = str(key_node.value)
             child = f"{where}.{key}" if where else key
             if key in seen:
-                duplicates.append(f"{child} (line {key_node.start_mark.line + 1}): "
-                                  f"duplicate key {key!r}")
+                duplicates.append((child, key_node.start_mark.line + 1))
             seen.add(key)
             _record_positions(value_node, child, lines, duplicates)
     elif isinstance(node, yaml.SequenceNode):
@@ -172,18 +173,25 @@ def _ordinal(number: int) -> str:
 class _ProgrammeReader:
     """Turns the parsed YAML into model objects, collecting problems along the way."""
 
-    def __init__(self, lines: dict[str, int], problems: list[str]) -> None:
+    def __init__(self, lines: dict[str, int], duplicate_keys: list[tuple[str, int]]) -> None:
         self.lines = lines
-        self.problems: list[str] = list(problems)
+        self._found: list[tuple[int, str]] = []
         self.axis_ids: set[str] = set()
         self.first_use: dict[str, str] = {}
+        for where, line in duplicate_keys:
+            self.report(where, f"duplicate key {where.rsplit('.', 1)[-1]!r}", line)
 
     # reporting
 
-    def report(self, where: str, message: str) -> None:
-        line = self._line_of(where)
+    @property
+    def problems(self) -> list[str]:
+        """Problems in the order of the file, so that they can be fixed from top to bottom."""
+        return [message for _, message in sorted(self._found, key=lambda found: found[0])]
+
+    def report(self, where: str, message: str, line: int | None = None) -> None:
+        line = line or self._line_of(where)
         location = where or "(top level)"
-        self.problems.append(f"{location}{f' (line {line})' if line else ''}: {message}")
+        self._found.append((line or 0, f"{location}{f' (line {line})' if line else ''}: {message}"))
 
     def _line_of(self, where: str) -> int | None:
         # A missing value has no line: use the closest enclosing value that has one.
@@ -192,7 +200,8 @@ class _ProgrammeReader:
                 return self.lines[where]
             if not where:
                 return None
-            where = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", where)
+            parent = re.sub(r"(\.[^.\[]*|\[\d+\])$", "", where)
+            where = "" if parent == where else parent
 
     # basic values
 
@@ -448,7 +457,8 @@ class _ProgrammeReader:
             self.identifier(entry, where, seminar_id, f"the {_ordinal(number)} seminar")
             self.number(entry, where, number)
             after_pillar = self.text(entry, "after_pillar", where)
-            if after_pillar and after_pillar not in pillar_ids:
+            # Without readable pillars the pillars problem is already reported; do not cascade.
+            if after_pillar and pillar_ids and after_pillar not in pillar_ids:
                 self.report(_join(where, "after_pillar"),
                             f"pillar {after_pillar!r} does not exist "
                             f"(pillars: {', '.join(pillar_ids) or 'none'})")
