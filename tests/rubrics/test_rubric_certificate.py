@@ -69,6 +69,12 @@ def test_rounded_mean_at_the_pass_mark_passes():
     assert certificate_result(grades(Decimal("9.9"), 10, 10), rules()).passed is True
 
 
+def test_mean_exactly_half_way_is_rounded_up():
+    # (12.1 + 12.2 + 12.15) / 3 = 12.15 exactly (12.149999999999999 in floating point) -> 12.2
+    result = certificate_result(grades("12.1", "12.2", "12.15"), rules())
+    assert (result.raw, result.grade) == (Decimal("12.15"), Decimal("12.2"))
+
+
 def test_weights_change_the_mean():
     result = certificate_result(
         grades(8, 8, 14),

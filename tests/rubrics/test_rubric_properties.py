@@ -73,7 +73,7 @@ def selection(rubric, chosen):
     return {c.id: c.levels[i].points for c, i in zip(rubric.criteria, chosen, strict=True)}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(rubric_and_selection())
 def test_grade_stays_between_zero_and_grade_max(case):
     rubric, chosen, _ = case
@@ -83,7 +83,7 @@ def test_grade_stays_between_zero_and_grade_max(case):
     assert result.passed == (result.grade >= rubric.pass_mark)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(rubric_and_selection())
 def test_raising_one_criterion_never_lowers_the_grade(case):
     rubric, chosen, raised = case
