@@ -316,7 +316,9 @@ class PlatformSite:
             LTI_CLAIM + "version": LTI_VERSION,
             LTI_CLAIM + "target_link_uri": target_link_uri or (
                 self._deep_linking_target() if deep_linking else self.activity_url(activity)),
-            LTI_CLAIM + "roles": self.launch_roles(user.user_id, course.context_id),
+            # Forged roles may be given for a user who is not enrolled.
+            LTI_CLAIM + "roles": (overrides["roles"] if "roles" in overrides
+                                  else self.launch_roles(user.user_id, course.context_id)),
             LTI_CLAIM + "context": {
                 "id": course.context_id, "label": course.label, "title": course.title,
                 "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],

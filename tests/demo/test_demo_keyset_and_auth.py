@@ -220,3 +220,18 @@ def test_same_user_id_on_two_sites_is_two_people(site_a, site_b):
     assert a["sub"] == b["sub"] == "2"
     assert a["iss"] != b["iss"] and a["name"] != b["name"]
     assert a["aud"] != b["aud"]
+
+
+def test_claims_for_a_user_outside_the_course_need_forged_roles(tool):
+    site = PlatformSite(
+        slug="outsider", name="Outsider", client_id="c",
+        users=[DemoUser("2", "Ana", "Lopes", "ana@example.org"),
+               DemoUser("8", "Guest", "User", "guest@example.org")],
+        courses=[DemoCourse("5", "C", "Cours", {"2": "student"})],
+        activities=[DemoActivity("1", "5", "A", "/lti/launch/portfolio")])
+    site.set_tool_urls(tool.url)
+    with serve_platform([site]):
+        with pytest.raises(ValueError, match="not enrolled"):
+            site.launch_claims("8", "1")
+        forged = site.launch_claims("8", "1", roles=["http://example.org/unknown#Role"])
+        assert forged[LTI_CLAIM + "roles"] == ["http://example.org/unknown#Role"]
