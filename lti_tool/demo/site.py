@@ -639,9 +639,13 @@ class PlatformSite:
     def note_failed_score_post(self, course_id: str, lineitem_id: int, status: int,
                                reason: str, raw_body: bytes) -> None:
         """Record a score POST answered by an injected fault."""
+        try:
+            user_id = str(json.loads(raw_body)["userId"])
+        except (ValueError, TypeError, KeyError):
+            user_id = None
         with self._lock:
             self._score_posts.append({
-                "lineitem_id": lineitem_id, "course_id": course_id, "user_id": None,
+                "lineitem_id": lineitem_id, "course_id": course_id, "user_id": user_id,
                 "status": status, "reason": reason, "body": raw_body.decode("utf-8", "replace"),
                 "received_at": time.time()})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -172,3 +173,20 @@ def test_tokens_issued_counts_token_requests_not_score_posts(site_a, tool, oral_
         assert post_score(token, oral_exam, userId=user,
                           timestamp=f"2026-01-12T10:00:0{second}Z").status_code == 200
     assert site_a.tokens_issued == 2  # the fixture's token and this one
+
+
+def test_concurrent_scores_keep_the_newest_grade_per_user(site_a, token, oral_exam):
+    posts = [(user, second) for user in ("2", "3") for second in range(10)]
+
+    def send(post: tuple[str, int]) -> int:
+        user, second = post
+        return post_score(token, oral_exam, userId=user, scoreGiven=second,
+                          timestamp=f"2026-01-13T10:00:{second:02d}Z").status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(send, posts))
+    assert set(statuses) <= {200, 409} and statuses.count(200) >= 2
+    scores = site_a.gradebook()[int(oral_exam.split("/")[-2])]["scores"]
+    assert {user: scores[user]["timestamp"] for user in scores} == {
+        "2": "2026-01-13T10:00:09Z", "3": "2026-01-13T10:00:09Z"}
+    assert len(site_a.score_posts) == 20

@@ -27,7 +27,8 @@ def test_planned_error_answers_then_normal_service(site_a, tool):
     site_a.faults.add("scores", status=500, times=1)
     assert post_score(site_a, token, "2026-02-01T10:00:00Z").status_code == 500
     assert post_score(site_a, token, "2026-02-01T10:00:00Z").status_code == 200
-    assert [post["status"] for post in site_a.score_posts] == [500, 200]
+    assert [(post["status"], post["user_id"]) for post in site_a.score_posts] == [
+        (500, "2"), (200, "2")]
 
 
 def test_planned_token_errors_count_down(site_a, tool):
