@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import jwt
 import pytest
@@ -235,3 +236,15 @@ def test_claims_for_a_user_outside_the_course_need_forged_roles(tool):
             site.launch_claims("8", "1")
         forged = site.launch_claims("8", "1", roles=["http://example.org/unknown#Role"])
         assert forged[LTI_CLAIM + "roles"] == ["http://example.org/unknown#Role"]
+
+
+def test_platform_clock_can_run_ahead(site_a):
+    site_a.clock_skew_seconds = 30
+    claims = site_a.launch_claims("2", "101")
+    assert claims["iat"] >= int(time.time()) + 29
+
+
+def test_lineitem_claim_is_absent_when_a_link_has_several_grade_items(site_a):
+    assert site_a.launch_claims("2", "112")[AGS_ENDPOINT_CLAIM]["lineitem"]
+    site_a.create_lineitem("12", {"label": "Bonus", "scoreMaximum": 5, "resourceLinkId": "112"})
+    assert "lineitem" not in site_a.launch_claims("2", "112")[AGS_ENDPOINT_CLAIM]
