@@ -77,7 +77,7 @@ def load_programme(path: Path | str | None = None) -> Programme:
         raise ProgrammeError(file, [f"cannot be read: {exc.strerror or exc}"]) from None
     data, lines, duplicate_keys = _parse_yaml(text, file)
     reader = _ProgrammeReader(lines, duplicate_keys)
-    programme = reader.read(data, source=str(file))
+    programme = reader.read(data, source_file=str(file))
     if reader.problems or programme is None:
         raise ProgrammeError(file, reader.problems)
     return programme
@@ -167,7 +167,7 @@ def _describe(value: Any) -> str:
 
 
 def _ordinal(number: int) -> str:
-    return "1st" if number == 1 else "2nd" if number == 2 else "3rd" if number == 3 else f"{number}th"
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(number, f"{number}th")
 
 
 class _ProgrammeReader:
@@ -259,7 +259,8 @@ class _ProgrammeReader:
         if value is None:
             value = []
         if not isinstance(value, list):
-            self.report(here, f"expected a list (lines starting with '- '), found {_describe(value)}")
+            self.report(here, "expected a list (lines starting with '- '), "
+                              f"found {_describe(value)}")
             return []
         if not value and not allow_empty:
             self.report(here, f"{key!r} is empty: at least one entry is needed")
@@ -296,7 +297,7 @@ class _ProgrammeReader:
 
     # programme parts
 
-    def read(self, data: Any, source: str) -> Programme | None:
+    def read(self, data: Any, source_file: str) -> Programme | None:
         doc = self.mapping(data, "", _TOP_REQUIRED, _TOP_OPTIONAL)
         if doc is None:
             return None
@@ -317,7 +318,8 @@ class _ProgrammeReader:
             title=title, hours=cast(int, hours), credits=cast(int, credits),
             description=description, axes=axes, pillars=pillars, seminars=seminars,
             case_study=case_study, portfolio=portfolio, assessments=assessments,
-            leadership=leadership, evaluation_description=evaluation_description, source=source,
+            leadership=leadership, evaluation_description=evaluation_description,
+            source_file=source_file,
         )
 
     def read_axes(self, doc: dict[str, Any]) -> tuple[Axis, ...]:
@@ -375,7 +377,8 @@ class _ProgrammeReader:
             outcomes=self.read_outcomes(entry, where, objective_id),
         )
 
-    def read_outcomes(self, entry: dict[str, Any], where: str, parent_id: str) -> tuple[Outcome, ...]:
+    def read_outcomes(self, entry: dict[str, Any], where: str,
+                      parent_id: str) -> tuple[Outcome, ...]:
         outcomes = []
         for index, item in enumerate(self.items(entry, "outcomes", where)):
             here = f"{where}.outcomes[{index}]"
@@ -473,7 +476,8 @@ class _ProgrammeReader:
 
     def check_seminar_order(self, seminars: list[Seminar], pillar_ids: list[str]) -> None:
         """Seminar numbers follow the course: a later seminar never sits before an earlier one."""
-        positions = [pillar_ids.index(s.after_pillar) for s in seminars if s.after_pillar in pillar_ids]
+        positions = [pillar_ids.index(seminar.after_pillar) for seminar in seminars
+                     if seminar.after_pillar in pillar_ids]
         if len(positions) == len(seminars) and positions != sorted(positions):
             self.report("seminars", "seminars must be listed in course order "
                                     "(their after_pillar values must not go backwards)")
@@ -539,7 +543,8 @@ class _ProgrammeReader:
                 self.report(here, "an individual assessment has no group_size")
             return 1, 1
         if "group_size" not in entry:
-            self.report(here, "missing 'group_size' (a collective assessment needs {min: .., max: ..})")
+            self.report(here, "missing 'group_size' "
+                              "(a collective assessment needs {min: .., max: ..})")
             return 2, 2
         sizes = self.mapping(entry["group_size"], here, ("min", "max"))
         if sizes is None:

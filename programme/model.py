@@ -7,7 +7,7 @@ the classes only hold data and answer questions about it (no I/O).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal, TypeVar, Union
 
 AssessmentKind = Literal["collective", "individual"]
 ASSESSMENT_KINDS: tuple[str, ...] = ("collective", "individual")
@@ -144,6 +144,7 @@ class Assessment:
         return self.kind == "collective"
 
 
+_Kind = TypeVar("_Kind")
 Element = Union[Axis, Pillar, Objective, Outcome, Seminar, CaseStudy, Assessment]
 CourseStep = Union[Pillar, Seminar]
 
@@ -164,7 +165,7 @@ class Programme:
     assessments: tuple[Assessment, ...]
     leadership: Leadership | None = None
     evaluation_description: str = ""
-    source: str = ""
+    source_file: str = ""
     _index: dict[str, Element] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -244,7 +245,7 @@ class Programme:
             steps.extend(self.seminars_after(pillar.id))
         return tuple(steps)
 
-    def _typed(self, identifier: str, kind: type, label: str):  # type: ignore[no-untyped-def]
+    def _typed(self, identifier: str, kind: type[_Kind], label: str) -> _Kind:
         element = self.get(identifier)
         if not isinstance(element, kind):
             raise KeyError(f"programme element {identifier!r} is not a {label}")

@@ -33,7 +33,8 @@ _SLUG_PATTERNS = {
     "assessment": re.compile(r"[a-z][a-z0-9-]*"),
 }
 _SINGLE_TARGETS = {"portfolio": "portfolio", "case-study": "case-study"}
-_LAUNCH_PREFIX = re.compile(r"(?:^|/)lti/launch(?:/(?P<rest>.*))?$")
+# Greedy prefix: the last "/lti/launch" wins, whatever base path comes before it.
+_LAUNCH_PATH_PATTERN = re.compile(r"(?:.*/)?lti/launch(?:/(?P<rest>.*))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ def parse_target_path(path_or_url: str, prog: Programme | None = None) -> Launch
         return None
     parts = urlsplit(path_or_url.strip())
     path = re.sub(r"/{2,}", "/", unquote(parts.path))
-    match = _LAUNCH_PREFIX.search(path)
+    match = _LAUNCH_PATH_PATTERN.fullmatch(path)
     if match is None and path:
         return None
     name = (match["rest"] or "").strip("/") if match else ""

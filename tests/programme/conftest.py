@@ -121,7 +121,8 @@ def corrections() -> dict[str, list[Correction]]:
         comment = line.split("# source:", 1)[1]
         pairs = [Correction(wrong, right) for wrong, right in _CORRECTION.findall(comment)]
         if pairs:
-            assert number in values_by_line, f"correction comment on line {number} is not beside a text"
+            assert number in values_by_line, (
+                f"correction comment on line {number} is not beside a text")
             found.setdefault(values_by_line[number], []).extend(pairs)
     return found
 

@@ -1,4 +1,4 @@
-"""Broken programme files are refused with messages that name the file, the place and the problem."""
+"""Broken programme files are refused with messages naming the file, the place and the problem."""
 
 from __future__ import annotations
 

@@ -40,8 +40,8 @@ def test_counts(programme):
     assert len(programme.all_outcomes()) == 92
     assert len(programme.seminars) == 3
     assert len(programme.case_study.outcomes) == 2
-    assert [a.id for a in programme.assessments] == ["collective-report", "reflective-report",
-                                                      "oral-exam"]
+    assert [a.id for a in programme.assessments] == [
+        "collective-report", "reflective-report", "oral-exam"]
 
 
 def test_identifiers_are_unique_and_well_formed(programme):

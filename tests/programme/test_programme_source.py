@@ -98,7 +98,8 @@ def test_assessments_match_the_evaluation_section(programme, source):
     for assessment in programme.assessments:
         sentence = assessment.description[0].lower() + assessment.description[1:].rstrip(".")
         assert sentence in evaluation, assessment.id
-    smallest, largest = re.search(r"rapport collectif \((\w+) ou (\w+) participant", evaluation).groups()
+    group = re.search(r"rapport collectif \((\w+) ou (\w+) participant", evaluation)
+    smallest, largest = group.groups()
     collective = by_id["collective-report"]
     assert (collective.kind, collective.group_min, collective.group_max) == (
         "collective", NUMBER_WORDS[smallest], NUMBER_WORDS[largest])
@@ -134,7 +135,8 @@ def edit_distance(first: str, second: str) -> int:
 
 def test_no_misspelling_of_the_source_survives(programme, corrections):
     texts = [programme.title, programme.case_study.description, programme.leadership.description,
-             *(o.text for o in programme.all_outcomes()), *(s.description for s in programme.seminars)]
+             *(o.text for o in programme.all_outcomes()),
+             *(s.description for s in programme.seminars)]
     for correction in (c for pairs in corrections.values() for c in pairs):
         assert not any(correction.wrong in text for text in texts), correction.wrong
 
