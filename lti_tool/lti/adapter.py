@@ -140,6 +140,13 @@ class PartitionedCookieService(FlaskCookieService):
             )
 
 
+def _jwk_with_kid(keyset: dict, kid: str) -> dict | None:
+    for jwk in keyset["keys"]:
+        if isinstance(jwk, dict) and jwk.get("kid") == kid:
+            return jwk
+    return None
+
+
 class _KeysetCache:
     """Platform keysets per URL in this process, refetched when a launch names an unknown kid."""
 
@@ -151,10 +158,14 @@ class _KeysetCache:
         self._pems: dict[tuple[str, str], str] = {}
 
     def keyset(self, url: str, refresh: bool = False) -> dict:
+        return self._load(url, refresh)[0]
+
+    def _load(self, url: str, refresh: bool) -> tuple[dict, bool]:
+        """The keyset of ``url`` and whether it was fetched just now."""
         with self._lock:
             cached = self._keysets.get(url)
         if cached and not refresh and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
+            return cached[1], False
         try:
             response = requests.get(url, timeout=HTTP_TIMEOUT)
             response.raise_for_status()
@@ -167,24 +178,27 @@ class _KeysetCache:
         with self._lock:
             self._keysets[url] = (time.monotonic(), keyset)
             self._pems = {k: v for k, v in self._pems.items() if k[0] != url}
-        return keyset
+        return keyset, True
 
     def public_pem(self, url: str, kid: str) -> str | None:
         with self._lock:
             pem = self._pems.get((url, kid))
         if pem:
             return pem
-        for refresh in (False, True):
-            for jwk in self.keyset(url, refresh=refresh)["keys"]:
-                if isinstance(jwk, dict) and jwk.get("kid") == kid:
-                    try:
-                        pem = JWK.from_json(json.dumps(jwk)).export_to_pem().decode()
-                    except (ValueError, TypeError):
-                        return None
-                    with self._lock:
-                        self._pems[(url, kid)] = pem
-                    return pem
-        return None
+        keyset, fetched = self._load(url, refresh=False)
+        jwk = _jwk_with_kid(keyset, kid)
+        if jwk is None and not fetched:
+            # The platform may have rotated its key since the keyset was cached: fetch once.
+            jwk = _jwk_with_kid(self._load(url, refresh=True)[0], kid)
+        if jwk is None:
+            return None
+        try:
+            pem = JWK.from_json(json.dumps(jwk)).export_to_pem().decode()
+        except (ValueError, TypeError):
+            return None
+        with self._lock:
+            self._pems[(url, kid)] = pem
+        return pem
 
     def clear(self) -> None:
         with self._lock:
@@ -237,6 +251,14 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 self._validated = False
                 raise LaunchRejected(reason, str(exc) or exc.__class__.__name__) from exc
         self.save_launch_data()
+        return self
+
+    def validate_jwt_format(self):
+        super().validate_jwt_format()
+        # Three base64 parts may decode to JSON that is not an object: no claim can be read.
+        if not isinstance(self._jwt.get("header"), dict) or not isinstance(
+                self._jwt.get("body"), dict):
+            raise LaunchRejected("jwt_format", "the JWT header or body is not a JSON object")
         return self
 
     def _audience_client_id(self) -> str | None:
@@ -377,13 +399,23 @@ def make_services(store: Store, lifetime: int):
     storage.set_request(request)
     session_service = FlaskSessionService(request)
     session_service.set_data_storage(storage)
+    # pylti1p3 would keep state, nonces and launch data for a day whatever the storage says.
+    session_service.set_launch_data_lifetime(lifetime)
     return request, storage, session_service, PartitionedCookieService(request)
 
 
-def new_oidc_login(session: Session, store: Store, lifetime: int) -> FlaskOIDCLogin:
+class ToolOIDCLogin(FlaskOIDCLogin):
+    def auth_redirect(self, launch_url: str):
+        """The platform's auth URL for this login, and the function that puts the state cookie
+        on whichever response the tool sends (a redirect, or the cookie-check page)."""
+        redirect = self.get_redirect_object(launch_url)
+        return redirect.get_redirect_url(), self._cookie_service.update_response
+
+
+def new_oidc_login(session: Session, store: Store, lifetime: int) -> ToolOIDCLogin:
     request, storage, session_service, cookies = make_services(store, lifetime)
-    return FlaskOIDCLogin(request, DatabaseToolConf(session), session_service=session_service,
-                          cookie_service=cookies, launch_data_storage=storage)
+    return ToolOIDCLogin(request, DatabaseToolConf(session), session_service=session_service,
+                         cookie_service=cookies, launch_data_storage=storage)
 
 
 def new_message_launch(session: Session, store: Store, lifetime: int,

@@ -5,12 +5,14 @@ import json
 import logging
 from typing import Any, Mapping
 
-from flask import current_app, request
+from urllib.parse import urlencode
+
+from flask import current_app, make_response, redirect, render_template, request, url_for
 from pylti1p3.exception import OIDCException
 
 from lti_tool.db import get_session
-from lti_tool.lti.adapter import (LTI, LaunchRejected, ValidatedLaunch, make_services,
-                                  new_message_launch, new_oidc_login)
+from lti_tool.lti.adapter import (LTI, LaunchRejected, ValidatedLaunch, new_message_launch,
+                                  new_oidc_login)
 from lti_tool.store import get_store
 from programme.targets import parse_target_path
 
@@ -43,18 +45,39 @@ def log_refusal(step: str, rejected: LaunchRejected, extra: Mapping[str, Any] | 
     log.warning(json.dumps(record, ensure_ascii=False))
 
 
+COOKIE_CHECK = "lti1p3-cookie-check"
+NEW_WINDOW_PARAM = "lti1p3_new_window"
+
+
 def begin_login(params: Mapping[str, str]):
-    """OIDC third-party initiated login: bind a state to this browser and go to the platform."""
+    """OIDC third-party initiated login: bind a state to this browser and go to the platform.
+
+    Inside a frame the browser may refuse the tool's cookies. The answer is then a small page
+    whose script checks that a cookie set alongside the state came back before going on to the
+    platform; if not, it offers to start the same login in a new window, where the cookie is
+    first-party. The check must happen here: Moodle accepts its login hint only once.
+    """
     for required in ("iss", "login_hint"):
         if not params.get(required):
             raise LaunchRejected("login_params", f"the login request has no {required}")
     oidc = new_oidc_login(get_session(), get_store(), _lifetime())
-    # Kept with the state so that a browser that refused the cookie can start again in a window.
-    oidc.pass_params_to_launch({"login": {k: params[k] for k in LOGIN_PARAMS if params.get(k)}})
+    login = {k: params[k] for k in LOGIN_PARAMS if params.get(k)}
     try:
-        return oidc.redirect(redirect_uri())
+        auth_url, add_state_cookie = oidc.auth_redirect(redirect_uri())
     except OIDCException as exc:
         raise LaunchRejected("registration", str(exc)) from exc
+    if params.get(NEW_WINDOW_PARAM):
+        response = redirect(auth_url)
+    else:
+        new_window_url = url_for("lti.login") + "?" + urlencode({**login, NEW_WINDOW_PARAM: "1"})
+        response = make_response(render_template(
+            "lti/login_check.html", auth_url=auth_url, new_window_url=new_window_url,
+            cookie_name=COOKIE_CHECK))
+        response.set_cookie(COOKIE_CHECK, "1", max_age=300, path="/", secure=True,
+                            samesite="None", partitioned=True)
+    add_state_cookie(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def validate_launch() -> ValidatedLaunch:
@@ -65,15 +88,6 @@ def validate_launch() -> ValidatedLaunch:
                                 current_app.config["LAUNCH_LEEWAY_SECONDS"])
     launch.validate()
     return launch.validated()
-
-
-def login_params_for_state(state: str | None) -> dict[str, str] | None:
-    """The login parameters kept with a state (to offer opening the tool in a new window)."""
-    if not state:
-        return None
-    _request, _storage, session_service, _cookies = make_services(get_store(), _lifetime())
-    params = session_service.get_state_params(state)
-    return params.get("login") if isinstance(params, dict) else None
 
 
 def resolve_target(claims: Mapping[str, Any], posted_path: str | None = None) -> str:

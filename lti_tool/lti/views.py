@@ -1,8 +1,6 @@
 """LTI endpoints: public keyset, OIDC login initiation and the redirection URI."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from lti_tool.accounts.services import record_launch
@@ -10,7 +8,7 @@ from lti_tool.db import get_session
 from lti_tool.lti import keys
 from lti_tool.lti.adapter import LaunchRejected
 from lti_tool.lti.services import (DEEP_LINKING_TARGET, begin_login, log_refusal,
-                                   login_params_for_state, resolve_target, validate_launch)
+                                   resolve_target, validate_launch)
 from lti_tool.sessions import TOKEN_FIELD, start_launch_session
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -40,15 +38,6 @@ def launch(posted_path: str | None = None):
         validated = validate_launch()
     except LaunchRejected as rejected:
         log_refusal("launch", rejected)
-        if rejected.reason == "state_not_bound":
-            params = login_params_for_state(request.form.get("state"))
-            if params:
-                # This browser refused the state cookie (third-party cookies blocked):
-                # the same login started in a top-level window binds it.
-                new_window_url = url_for("lti.login", _external=False) + "?" + urlencode(
-                    {**params, "lti1p3_new_window": "1"})
-                return render_template("lti/open_in_window.html",
-                                       new_window_url=new_window_url), 401
         return render_refusal(rejected)
     target = resolve_target(validated.claims, posted_path)
     context = record_launch(get_session(), validated, target)

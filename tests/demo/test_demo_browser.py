@@ -1,10 +1,10 @@
 """A full launch in headless Chromium: the Moodle-like course page frames the tool, the login
-initiation and the id_token are auto-posted by the platform's script (no inline script)."""
+initiation and the id_token are auto-posted by the platform's script (no inline script).
+The `browser` fixture (one headless Chromium per session) comes from tests/conftest.py."""
 
 from __future__ import annotations
 
 import secrets
-import shutil
 from urllib.parse import urlencode
 
 import jwt
@@ -15,9 +15,6 @@ from lti_tool.demo.platform import create_platform_app, demo_sites, set_platform
 from lti_tool.demo.server import serve_in_thread
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def minimal_tool(platform_sites: dict) -> Flask:
@@ -51,9 +48,7 @@ def minimal_tool(platform_sites: dict) -> Flask:
     return app
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="needs the chromium package")
-def test_launch_inside_the_course_iframe(tmp_path):
-    playwright_api = pytest.importorskip("playwright.sync_api")
+def test_launch_inside_the_course_iframe(browser):
     holder: dict = {}
     with serve_in_thread(minimal_tool(holder)) as tool_server:
         sites = demo_sites(tool_server.url)
@@ -63,16 +58,14 @@ def test_launch_inside_the_course_iframe(tmp_path):
             # "localhost" for the platform, 127.0.0.1 for the tool: two sites, as in production.
             platform_url = f"http://localhost:{platform_server.port}"
             set_platform_base_url(platform_app, platform_url)
-            with playwright_api.sync_playwright() as playwright:
-                browser = playwright.chromium.launch_persistent_context(
-                    str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                try:
-                    page = browser.new_page()
-                    page.goto(f"{platform_url}/univ-b/course/7?user=2&activity=209")
-                    frame = page.frame_locator("iframe.tool-frame")
-                    assert frame.locator("#who").inner_text(timeout=10000) == "Nicolas Dupont"
-                    assert frame.locator("#target").inner_text() == (
-                        tool_server.url + "/lti/launch?target=seminar-2")
-                finally:
-                    browser.close()
+            context = browser.new_context()
+            try:
+                page = context.new_page()
+                page.goto(f"{platform_url}/univ-b/course/7?user=2&activity=209")
+                frame = page.frame_locator("iframe.tool-frame")
+                assert frame.locator("#who").inner_text(timeout=10000) == "Nicolas Dupont"
+                assert frame.locator("#target").inner_text() == (
+                    tool_server.url + "/lti/launch?target=seminar-2")
+            finally:
+                context.close()
     assert [claims["sub"] for claims in sites[1].id_tokens_issued] == ["2"]

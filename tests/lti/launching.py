@@ -4,10 +4,15 @@ platform auth -> auto-posted id_token -> tool launch. Cookies are handled explic
 """
 from __future__ import annotations
 
+import json
+import html
+import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from sqlalchemy import text
 
 from lti_tool.demo.platform import PlatformSite, parse_autopost_form
 
@@ -38,6 +43,17 @@ class LaunchResult:
         return values[0] if values else None
 
 
+def auth_url_of_login_answer(response: requests.Response) -> str:
+    """Where the tool's login answer sends the browser: a redirect in a top-level window, or,
+    inside a frame, the cookie-check page whose script goes on to ``data-auth-url``."""
+    if response.status_code == 302:
+        return response.headers["Location"]
+    assert response.status_code == 200, response.text
+    match = re.search(r'data-auth-url="([^"]+)"', response.text)
+    assert match, response.text
+    return html.unescape(match.group(1))
+
+
 class LaunchDriver:
     def __init__(self, tool_url: str):
         self.tool_url = tool_url
@@ -51,8 +67,7 @@ class LaunchDriver:
         url = self.tool_url + "/lti/login"
         response = (self.http.post(url, data=params, allow_redirects=False) if method == "POST"
                     else self.http.get(url, params=params, allow_redirects=False))
-        assert response.status_code == 302, response.text
-        auth_url = response.headers["Location"]
+        auth_url = auth_url_of_login_answer(response)
         query = parse_qs(urlsplit(auth_url).query)
         cookies = {c.name: c.value for c in response.cookies}
         return LoginStart(state=query["state"][0], nonce=query["nonce"][0], cookies=cookies,
@@ -95,3 +110,63 @@ class LaunchDriver:
         assert result.status == 303, result.response.text
         return self.http.get(self.tool_url + result.location if result.location.startswith("/")
                              else result.location)
+
+
+# Tables a launch writes to: a refused launch must leave all of them untouched.
+LAUNCH_TABLES = ("users", "courses", "memberships", "resource_links")
+
+
+def launch_rows(app) -> dict[str, int]:
+    """How many rows each table a launch writes to holds."""
+    with app.extensions["db_engine"].connect() as connection:
+        return {table: connection.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+                for table in LAUNCH_TABLES}
+
+
+def logged_refusals(caplog, step: str = "launch") -> list[dict]:
+    """The structured log lines of refused logins or launches (``step``), oldest first."""
+    refusals = []
+    for record in caplog.records:
+        if record.name != "lti_tool.lti":
+            continue
+        try:
+            data = json.loads(record.getMessage())
+        except ValueError:
+            continue
+        if isinstance(data, dict) and data.get("event") == f"lti.{step}.refused":
+            refusals.append(data)
+    return refusals
+
+
+class _FactsParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.facts: dict[str, str] = {}
+        self._term: str | None = None
+        self._open: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in ("dt", "dd"):
+            self._open, self._text = tag, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != self._open:
+            return
+        text = " ".join("".join(self._text).split())
+        if tag == "dt":
+            self._term = text
+        elif self._term is not None:
+            self.facts[self._term] = text
+        self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            self._text.append(data)
+
+
+def page_facts(html: str) -> dict[str, str]:
+    """The ``<dt>term</dt><dd>value</dd>`` pairs of a page, e.g. {"Rôle": "Participant"}."""
+    parser = _FactsParser()
+    parser.feed(html)
+    return parser.facts

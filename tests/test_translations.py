@@ -1,0 +1,51 @@
+"""Every string of the interface has a French translation (French is the default language)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+import lti_tool
+
+PACKAGE = Path(lti_tool.__file__).parent
+METHOD_MAP = [("demo/**", "ignore"), ("**/templates/**.html", "jinja2"), ("**.py", "python")]
+OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+
+
+def interface_strings() -> dict[str, str]:
+    strings = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+            PACKAGE, METHOD_MAP, OPTIONS):
+        msgid = message[0] if isinstance(message, tuple) else message
+        strings.setdefault(msgid, f"{filename}:{lineno}")
+    return strings
+
+
+def french_catalog() -> dict[str, str]:
+    translations = {}
+    for po_path in sorted((PACKAGE / "translations" / "fr").glob("*.po")):
+        with po_path.open("rb") as handle:
+            for message in read_po(handle, locale="fr"):
+                if message.id and message.string:
+                    key = message.id[0] if isinstance(message.id, tuple) else message.id
+                    translations[key] = message.string
+    return translations
+
+
+def test_the_interface_has_strings_to_translate():
+    assert "Skip to content" in interface_strings()
+
+
+def test_every_interface_string_has_a_french_translation():
+    french = french_catalog()
+    missing = {msgid: where for msgid, where in interface_strings().items() if msgid not in french}
+    assert not missing, "untranslated strings:\n" + "\n".join(
+        f"  {where}: {msgid!r}" for msgid, where in sorted(missing.items(), key=lambda i: i[1]))
+
+
+def test_pages_are_french_by_default_and_english_on_request(client):
+    french = client.get("/app/portfolio")
+    assert 'lang="fr"' in french.text and "Votre session a pris fin" in french.text
+    english = client.get("/app/portfolio", headers={"Accept-Language": "en"})
+    assert 'lang="en"' in english.text and "Your session has ended" in english.text
