@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup browser
+.PHONY: demo test setup browser axe
 
 $(BIN)/lti-tool: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,14 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "chromium is not installed: the browser tests will be skipped (apt-get install chromium)"; fi; }
 
+# axe-core (npm) checks the pages' accessibility in the browser tests.
+AXE := node_modules/axe-core/axe.min.js
+axe:
+	@test -f $(AXE) || { command -v npm >/dev/null 2>&1 && npm install --no-audit --no-fund --no-save --silent axe-core@4 \
+	  || echo "npm is not installed: the accessibility checks will be skipped"; }
+
 demo: setup
 	$(BIN)/lti-tool demo
 
-test: setup browser
+test: setup browser axe
 	$(BIN)/python -m pytest

@@ -98,3 +98,29 @@ def browser():
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+AXE_SCRIPT = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script (npm package, installed by ``make test``), to inject into pages."""
+    if not AXE_SCRIPT.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is required in CI (npm install axe-core@4)")
+        pytest.skip("axe-core is not installed (npm install axe-core@4)")
+    return AXE_SCRIPT.read_text()
+
+
+def serious_accessibility_violations(page, axe_source: str, frame=None) -> list[str]:
+    """Run axe-core (WCAG 2.1 A/AA rules) in ``page`` or one of its frames; return the serious
+    and critical violations as readable lines."""
+    target = frame or page
+    target.evaluate(axe_source)
+    result = target.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})""")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(
+                n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                for n in v["nodes"][:5])
+            for v in result["violations"] if v.get("impact") in ("serious", "critical")]
