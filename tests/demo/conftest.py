@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from demo_platform_helpers import StandInTool, start_stand_in_tool
+from tests.demo.demo_platform_helpers import StandInTool, start_stand_in_tool
 
 from lti_tool.demo.jose import SigningKey
 from lti_tool.demo.platform import PlatformSite, RunningPlatform, demo_sites, serve_platform

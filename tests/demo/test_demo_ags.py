@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from demo_platform_helpers import bearer
+from tests.demo.demo_platform_helpers import bearer
 
 from lti_tool.demo.models import SCOPE_LINEITEM_READONLY, SCOPE_SCORE
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 import requests
-from demo_platform_helpers import bearer
+from tests.demo.demo_platform_helpers import bearer
 
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import requests
-from demo_platform_helpers import bearer
+from tests.demo.demo_platform_helpers import bearer
 
 from lti_tool.demo.models import ROLE_INSTRUCTOR, ROLE_LEARNER, SCOPE_NRPS, SCOPE_SCORE
 

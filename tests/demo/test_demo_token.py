@@ -8,7 +8,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from lti_tool.demo.models import SCOPE_NRPS, SCOPE_SCORE
-from demo_platform_helpers import start_stand_in_tool
+from tests.demo.demo_platform_helpers import start_stand_in_tool
 
 from lti_tool.demo.platform import demo_sites, serve_platform
 
