@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     csrf.init_app(app)
 
+    from lti_tool.cohorts.views import bp as cohorts_bp
     from lti_tool.lti.views import bp as lti_bp
     from lti_tool.targets.views import bp as targets_bp
 
@@ -48,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(lti_bp)
     app.register_blueprint(lti_bp)
     app.register_blueprint(targets_bp)
+    app.register_blueprint(cohorts_bp)
 
     from lti_tool.cli import register_commands
 

@@ -3,6 +3,8 @@ from lti_tool.db import Base
 from lti_tool.store import KeyValueEntry  # noqa: F401
 from lti_tool.lti.models import Deployment, Platform, ToolKey  # noqa: F401
 from lti_tool.accounts.models import Course, Membership, ResourceLink, User  # noqa: F401
-from lti_tool.cohorts.models import Cohort, CohortCourse  # noqa: F401
+from lti_tool.cohorts.models import Cohort, CohortCourse, CohortJuror  # noqa: F401
+from lti_tool.portfolio.models import (  # noqa: F401
+    Comment, Entry, EntryRevision, EntryShare, Evidence, OutcomeRating)
 
 metadata = Base.metadata

@@ -1,0 +1,144 @@
+"""Course rosters read with NRPS, so that groups and juries can include people who have not
+launched the tool yet.
+
+A roster is fetched whole (every page) before anything is written, then users (issuer, sub) and
+memberships are upserted in one transaction. A membership first seen in a launch keeps the role
+of the launch (Moodle's NRPS calls a non-editing teacher a Learner); one that is no longer on the
+roster is marked inactive.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lti_tool.accounts.models import Course, Membership, User
+from lti_tool.accounts.services import upsert_membership, upsert_user
+from lti_tool.cohorts.services import cohort_course_ids, cohort_for_course
+from lti_tool.db import new_session, utcnow
+from lti_tool.lti.platform_services import Member, PlatformServiceError, fetch_memberships
+from lti_tool.store import get_store
+
+log = logging.getLogger("lti_tool.rosters")
+
+ROSTER = "roster"
+DEFAULT_SYNC_MINUTES = 30
+
+
+@dataclass(frozen=True)
+class RosterImport:
+    """What importing one course's roster did (``error`` set when it could not be read)."""
+
+    course_id: int
+    course_title: str
+    members: int = 0
+    new_people: int = 0
+    no_roster_service: bool = False
+    error: str | None = None
+    error_status: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.no_roster_service and self.error is None
+
+
+def _write_roster(session: Session, course: Course, members: list[Member]) -> int:
+    """Upsert users and memberships of a fetched roster; return how many people were new."""
+    platform = course.platform
+    existing = {m.user.sub: m for m in session.scalars(
+        select(Membership).where(Membership.course_id == course.id))}
+    new_people = 0
+    for member in members:
+        membership = existing.get(member.sub)
+        if membership is not None and membership.source != ROSTER:
+            # Seen in a launch: the launch's role is the authoritative one.
+            upsert_user(session, platform.id, platform.issuer, member.sub,
+                        member.identity_claims())
+            membership.active = member.active
+            continue
+        if membership is None and not _user_exists(session, platform.issuer, member.sub):
+            new_people += 1
+        user = upsert_user(session, platform.id, platform.issuer, member.sub,
+                           member.identity_claims())
+        membership = upsert_membership(session, user, course, member.role, list(member.roles),
+                                       source=ROSTER)
+        membership.active = member.active
+    on_roster = {member.sub for member in members}
+    for sub, membership in existing.items():
+        if sub not in on_roster:
+            membership.active = False
+    course.roster_synced_at = utcnow()
+    return new_people
+
+
+def _user_exists(session: Session, issuer: str, sub: str) -> bool:
+    return session.scalar(select(User.id).where(User.issuer == issuer, User.sub == sub)) \
+        is not None
+
+
+def import_course_roster(session: Session, course_id: int) -> RosterImport:
+    """Read a course's roster from its platform and record it; errors are reported, not raised."""
+    course = session.get(Course, course_id)
+    if course is None:
+        raise ValueError(f"no course {course_id}")
+    title = course.display_title
+    if not course.memberships_url:
+        return RosterImport(course_id, title, no_roster_service=True)
+    try:
+        members = fetch_memberships(session, course)
+    except PlatformServiceError as exc:
+        log.warning(json.dumps({"event": "roster.import.failed", "course_id": course_id,
+                                "status": exc.status, "detail": exc.detail}))
+        return RosterImport(course_id, title, error=exc.detail, error_status=exc.status)
+    new_people = _write_roster(session, course, members)
+    session.commit()
+    return RosterImport(course_id, title, members=len(members), new_people=new_people)
+
+
+def import_cohort_rosters(session: Session, cohort_id: int) -> list[RosterImport]:
+    """Import the roster of every course joined to the cohort, one transaction per course."""
+    outcomes = []
+    for course_id in cohort_course_ids(session, cohort_id):
+        outcomes.append(import_course_roster(session, course_id))
+        _mark_synced(course_id)
+    return outcomes
+
+
+def _sync_interval_seconds() -> int:
+    minutes = current_app.config.get("ROSTER_SYNC_MINUTES", DEFAULT_SYNC_MINUTES)
+    return int(minutes) * 60
+
+
+def _mark_synced(course_id: int) -> None:
+    interval = _sync_interval_seconds()
+    if interval > 0:
+        get_store().set(f"roster-sync:{course_id}", utcnow().isoformat(), interval)
+
+
+def sync_roster_if_due(course_id: int) -> RosterImport | None:
+    """After a teacher's launch: import the course's roster when the course is in a cohort, has
+    a roster service and was not synced in the last ``ROSTER_SYNC_MINUTES`` (shared store, so
+    one worker of many does it). Runs in its own database session; never raises."""
+    interval = _sync_interval_seconds()
+    if interval <= 0:
+        return None
+    session = new_session()
+    try:
+        course = session.get(Course, course_id)
+        if course is None or not course.memberships_url:
+            return None
+        if cohort_for_course(session, course_id) is None:
+            return None
+        if not get_store().add(f"roster-sync:{course_id}", utcnow().isoformat(), interval):
+            return None
+        return import_course_roster(session, course_id)
+    except Exception:  # a roster that cannot be read must not break the teacher's page
+        session.rollback()
+        log.exception("roster sync of course %s failed", course_id)
+        return None
+    finally:
+        session.close()
