@@ -42,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
 
     from lti_tool.cohorts.views import bp as cohorts_bp
+    from lti_tool.deep_linking.views import bp as deep_linking_bp
     from lti_tool.lti.views import bp as lti_bp
     from lti_tool.targets.views import bp as targets_bp
 
@@ -50,6 +51,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(lti_bp)
     app.register_blueprint(targets_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(deep_linking_bp)
 
     from lti_tool.cli import register_commands
 

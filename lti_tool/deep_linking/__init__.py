@@ -1,0 +1,1 @@
+"""Deep Linking: a teacher places portfolio pages, journals and assessments in her course."""
