@@ -4,6 +4,7 @@ The `browser` fixture (one headless Chromium per session) comes from tests/conft
 
 from __future__ import annotations
 
+import json
 import secrets
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from flask import Flask, redirect, request
 
 from lti_tool.demo.platform import create_platform_app, demo_sites, set_platform_base_url
 from lti_tool.demo.server import serve_in_thread
+from tests.conftest import serious_accessibility_violations
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +71,20 @@ def test_launch_inside_the_course_iframe(browser):
             finally:
                 context.close()
     assert [claims["sub"] for claims in sites[1].id_tokens_issued] == ["2"]
+
+
+def test_demo_pages_have_no_serious_accessibility_violation(browser, axe_source, platform):
+    site = platform.site("univ-a")
+    lineitem = next(iter(site.gradebook()))
+    site.post_score("12", lineitem, "application/vnd.ims.lis.v1.score+json", json.dumps({
+        "userId": "2", "scoreGiven": 15, "scoreMaximum": 20, "comment": "Bien",
+        "timestamp": "2026-03-01T09:30:00Z", "gradingProgress": "FullyGraded",
+        "activityProgress": "Completed"}).encode())
+    context = browser.new_context(locale="fr-BE")
+    try:
+        page = context.new_page()
+        for path in ("/", "/univ-a/course/12?user=4", "/univ-a/gradebook"):
+            page.goto(platform.url + path)
+            assert serious_accessibility_violations(page, axe_source) == [], path
+    finally:
+        context.close()
