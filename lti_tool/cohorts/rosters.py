@@ -35,6 +35,7 @@ class RosterImport:
 
     course_id: int
     course_title: str
+    university: str
     members: int = 0
     new_people: int = 0
     no_roster_service: bool = False
@@ -85,18 +86,20 @@ def import_course_roster(session: Session, course_id: int) -> RosterImport:
     course = session.get(Course, course_id)
     if course is None:
         raise ValueError(f"no course {course_id}")
-    title = course.display_title
+    title, university = course.display_title, course.platform.name
     if not course.memberships_url:
-        return RosterImport(course_id, title, no_roster_service=True)
+        return RosterImport(course_id, title, university, no_roster_service=True)
     try:
         members = fetch_memberships(session, course)
     except PlatformServiceError as exc:
         log.warning(json.dumps({"event": "roster.import.failed", "course_id": course_id,
                                 "status": exc.status, "detail": exc.detail}))
-        return RosterImport(course_id, title, error=exc.detail, error_status=exc.status)
+        return RosterImport(course_id, title, university, error=exc.detail,
+                            error_status=exc.status)
     new_people = _write_roster(session, course, members)
     session.commit()
-    return RosterImport(course_id, title, members=len(members), new_people=new_people)
+    return RosterImport(course_id, title, university, members=len(members),
+                        new_people=new_people)
 
 
 def import_cohort_rosters(session: Session, cohort_id: int) -> list[RosterImport]:

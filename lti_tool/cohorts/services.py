@@ -108,9 +108,8 @@ def create_cohort(session: Session, course_id: int, user_id: int, name: str) -> 
     """Create a cohort with a fresh join code and join the teacher's course to it."""
     name = _checked_name(name)
     _course_free_for_a_cohort(session, course_id)
-    taken = set(session.scalars(select(Cohort.join_code)))
     code = new_join_code()
-    while code in taken:
+    while session.scalar(select(Cohort.id).where(Cohort.join_code == code)) is not None:
         code = new_join_code()
     cohort = Cohort(name=name, join_code=code, created_by_id=user_id)
     cohort.courses.append(CohortCourse(course_id=course_id, joined_by_id=user_id))

@@ -38,23 +38,24 @@ def error_message(error: CohortError) -> str:
 
 def roster_message(outcome: RosterImport) -> tuple[str, str]:
     """The (category, message) telling a teacher what a roster import did, in her language."""
+    course = f"{outcome.course_title} ({outcome.university})"
     if outcome.no_roster_service:
         return "warning", _(
             "%(course)s: the platform gives no participant list (roster service) for this "
             "course yet. In Moodle it appears once the course holds an activity of this tool "
             "added from the activity chooser or with \"Select content\" (Deep Linking); links "
             "imported from the course cartridge do not provide it. Until then, participants "
-            "appear here when they open the tool.", course=outcome.course_title)
+            "appear here when they open the tool.", course=course)
     if outcome.error is not None:
         if outcome.error_status:
             return "error", _(
                 "%(course)s: the platform refused to give the participant list (HTTP "
                 "%(status)s). Try again later; if it persists, ask the platform's administrator.",
-                course=outcome.course_title, status=outcome.error_status)
+                course=course, status=outcome.error_status)
         return "error", _("%(course)s: the platform could not be reached. Try again later.",
-                          course=outcome.course_title)
+                          course=course)
     return "success", _("%(course)s: %(count)s people on the roster, %(new)s of them new.",
-                        course=outcome.course_title, count=outcome.members,
+                        course=course, count=outcome.members,
                         new=outcome.new_people)
 
 

@@ -64,7 +64,7 @@ class Member:
     email: str | None = None
 
     def identity_claims(self) -> dict[str, Any]:
-        """Names and email in the shape of launch claims (absent when the platform withholds them)."""
+        """Names and email shaped as launch claims (None where the platform withholds them)."""
         return {"name": self.name, "given_name": self.given_name,
                 "family_name": self.family_name, "email": self.email}
 
@@ -154,21 +154,26 @@ class StoreServiceConnector(ServiceConnector):
 
     def make_service_request(self, scopes, url, **kwargs):  # type: ignore[override]
         """One service call; a token the platform no longer accepts (401) is renewed once."""
-        for attempt in (1, 2):
-            try:
-                return super().make_service_request(scopes, url, **kwargs)
-            except LtiServiceException as exc:
-                status = exc.response.status_code
-                if status == 401 and attempt == 1:
-                    self.forget_access_token(scopes)
-                    continue
-                raise PlatformServiceError(
-                    f"{url} answered {status}: {_excerpt(exc.response)}", status, url) from exc
-            except requests.JSONDecodeError as exc:
-                raise PlatformServiceError(f"{url} did not answer JSON", url=url) from exc
-            except requests.RequestException as exc:
-                raise PlatformServiceError(f"{url} could not be reached: {exc}", url=url) from exc
-        raise AssertionError("unreachable")
+        try:
+            return self._service_request_once(scopes, url, **kwargs)
+        except PlatformServiceError as exc:
+            if exc.status != 401 or exc.url != url:
+                raise
+        # The platform dropped the cached token before its announced expiry: ask for a new one.
+        self.forget_access_token(scopes)
+        return self._service_request_once(scopes, url, **kwargs)
+
+    def _service_request_once(self, scopes, url, **kwargs):
+        try:
+            return super().make_service_request(scopes, url, **kwargs)
+        except LtiServiceException as exc:
+            status = exc.response.status_code
+            raise PlatformServiceError(f"{url} answered {status}: {_excerpt(exc.response)}",
+                                       status, url) from exc
+        except requests.JSONDecodeError as exc:
+            raise PlatformServiceError(f"{url} did not answer JSON", url=url) from exc
+        except requests.RequestException as exc:
+            raise PlatformServiceError(f"{url} could not be reached: {exc}", url=url) from exc
 
     def paginated(self, scopes: Sequence[str], url: str, **kwargs) -> Iterator[dict[str, Any]]:
         """Every page of a paginated service, following ``Link: <...>; rel="next"``."""

@@ -43,7 +43,8 @@ def test_a_teacher_creates_a_cohort_and_gets_a_join_code(driver, tool_server, si
 
     # Coming back to the cohort entry page now leads to the course's cohort.
     again = teacher.get("/cohort/")
-    assert again.status_code == 303 and f"/cohort/{cohort_id_of(created)}" in again.headers["Location"]
+    assert again.status_code == 303
+    assert f"/cohort/{cohort_id_of(created)}" in again.headers["Location"]
 
 
 def test_a_teacher_of_another_university_joins_with_the_code(driver, tool_server, site_a, site_b,
@@ -79,8 +80,8 @@ def test_a_wrong_code_is_refused_and_nothing_is_written(driver, tool_server, sit
     assert count(app, CohortCourse) == 1
 
 
-def test_a_course_already_in_a_cohort_cannot_join_or_create_another(driver, tool_server, site_a,
-                                                                     site_b, app):
+def test_a_course_already_in_a_cohort_cannot_join_or_create_another(
+        driver, tool_server, site_a, site_b, app):
     teacher_a = launched(driver, tool_server.url, site_a, TEACHER_A, PORTFOLIO_A)
     code_x = join_code_on(teacher_a.follow(create(teacher_a, "Cohorte X")).text)
     teacher_b = launched(driver, tool_server.url, site_b, TEACHER_B, PORTFOLIO_B)

@@ -53,8 +53,11 @@ def test_rosters_of_every_course_are_imported_page_by_page(cohort, site_a, site_
     tokens_before = (site_a.tokens_issued, site_b.tokens_issued)
 
     page = import_rosters(teacher_a, cohort_id)
-    assert "5 personnes dans la liste des participants, dont 4 nouvelles" in page.text
-    assert "4 personnes dans la liste des participants, dont 3 nouvelles" in page.text
+    # Both courses have the same title: each message names its university.
+    assert ("(Université A) : 5 personnes dans la liste des participants, dont 4 nouvelles"
+            in page.text)
+    assert ("(Université B) : 4 personnes dans la liste des participants, dont 3 nouvelles"
+            in page.text)
 
     # People who never launched are there, from both universities, marked as from the roster.
     on_a = memberships(app, site_a.issuer)
@@ -75,8 +78,8 @@ def test_rosters_of_every_course_are_imported_page_by_page(cohort, site_a, site_
     # Importing again reuses each platform's token and adds nobody.
     page = import_rosters(teacher_a, cohort_id)
     assert "dont 0 nouvelles" in page.text
-    assert (site_a.tokens_issued, site_b.tokens_issued) == (tokens_before[0] + 1,
-                                                           tokens_before[1] + 1)
+    tokens_after = (site_a.tokens_issued, site_b.tokens_issued)
+    assert tokens_after == (tokens_before[0] + 1, tokens_before[1] + 1)
     with app.app_context():
         assert all(c.roster_synced_at is not None for c in get_session().scalars(select(Course)))
 
@@ -85,7 +88,8 @@ def test_a_platform_error_is_shown_and_nothing_is_written(cohort, site_a, app):
     teacher_a, _teacher_b, cohort_id = cohort
     site_a.faults.add(endpoint="memberships", status=500)
     page = import_rosters(teacher_a, cohort_id)
-    assert "a refusé de fournir la liste des participants (HTTP 500)" in page.text
+    assert ("(Université A) : la plateforme a refusé de fournir la liste des participants "
+            "(HTTP 500)") in page.text
     assert set(memberships(app, site_a.issuer)) == {"4"}
     # The other university's roster was imported all the same.
     assert "4 personnes dans la liste des participants" in page.text

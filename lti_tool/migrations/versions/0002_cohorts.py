@@ -32,7 +32,8 @@ def upgrade() -> None:
                                 name=op.f("fk_cohort_jurors_appointed_by_id_users"),
                                 ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cohort_jurors")),
-        sa.UniqueConstraint("cohort_id", "user_id", name=op.f("uq_cohort_jurors_cohort_id_user_id")),
+        sa.UniqueConstraint("cohort_id", "user_id",
+                            name=op.f("uq_cohort_jurors_cohort_id_user_id")),
     )
     with op.batch_alter_table("cohort_jurors", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_cohort_jurors_cohort_id"), ["cohort_id"], unique=False)
