@@ -53,11 +53,11 @@ def add_platform(
     deployment_ids: Iterable[str],
 ) -> Platform:
     """Register a platform, or add deployment ids to an existing (issuer, client_id)."""
-    issuer = issuer.strip()
+    issuer, client_id = issuer.strip(), client_id.strip()
     for label, url in (("issuer", issuer), ("auth login URL", auth_login_url),
                        ("auth token URL", auth_token_url), ("key set URL", key_set_url)):
         _check_url(label, url)
-    if not client_id.strip():
+    if not client_id:
         raise RegistrationError("client id: must not be empty")
     deployment_ids = [d.strip() for d in deployment_ids if d and d.strip()]
     if not deployment_ids:
@@ -66,7 +66,7 @@ def add_platform(
     platform = find_platform(session, issuer, client_id)
     if platform is None:
         platform = Platform(
-            name=name.strip() or issuer, issuer=issuer, client_id=client_id.strip(),
+            name=name.strip() or issuer, issuer=issuer, client_id=client_id,
             auth_login_url=auth_login_url, auth_token_url=auth_token_url,
             key_set_url=key_set_url,
         )
@@ -108,6 +108,7 @@ def list_platforms(session: Session) -> list[Platform]:
 
 
 def remove_platform(session: Session, issuer: str, client_id: str | None = None) -> Platform:
+    issuer, client_id = issuer.strip(), (client_id or "").strip() or None
     platform = find_platform(session, issuer, client_id)
     if platform is None:
         raise RegistrationError(
