@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import String, Text, delete, insert, select
+from sqlalchemy import String, Text, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
@@ -76,13 +76,21 @@ class DatabaseStore:
             return json.loads(entry.value)
 
     def set(self, key: str, value: Any, ttl: int) -> None:
-        with self._sessions.begin() as session:
-            entry = session.get(KeyValueEntry, key)
-            expires = utcnow() + timedelta(seconds=ttl)
-            if entry is None:
-                session.add(KeyValueEntry(key=key, value=json.dumps(value), expires_at=expires))
-            else:
-                entry.value, entry.expires_at = json.dumps(value), expires
+        fields = {"value": json.dumps(value), "expires_at": utcnow() + timedelta(seconds=ttl)}
+        # Update, else insert; when another writer inserted the key in between, the insert
+        # fails and the next attempt updates the row it wrote.
+        for attempt in range(3):
+            try:
+                with self._sessions.begin() as session:
+                    updated = session.execute(
+                        update(KeyValueEntry).where(KeyValueEntry.key == key).values(**fields)
+                    ).rowcount
+                    if not updated:
+                        session.execute(insert(KeyValueEntry).values(key=key, **fields))
+                return
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
     def add(self, key: str, value: Any, ttl: int) -> bool:
         now = utcnow()
