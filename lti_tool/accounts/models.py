@@ -92,3 +92,5 @@ class ResourceLink(Base):
     title: Mapped[str | None] = mapped_column(String(500))
     target: Mapped[str | None] = mapped_column(String(200))
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+
+    course: Mapped[Course | None] = relationship()

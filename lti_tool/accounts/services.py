@@ -110,7 +110,7 @@ def upsert_resource_link(session: Session, platform_id: int, deployment_id: str,
         link = ResourceLink(platform_id=platform_id, deployment_id=deployment_id,
                             resource_link_id=link_id)
         session.add(link)
-    link.course = course  # type: ignore[attr-defined]
+    link.course = course
     link.title = _text(link_claim.get("title"), 500) or link.title
     link.target = target
     ags = claims.get(AGS)
