@@ -17,6 +17,9 @@ from lti_tool.db import utcnow
 from lti_tool.lti.models import ToolKey
 
 ACTIVE, PUBLISHED, RETIRED = "active", "published", "retired"
+# What Moodle expects of each key of the keyset; PyJWT adds "key_ops", which RFC 7517 says not
+# to combine with "use".
+JWK_FIELDS = ("kty", "kid", "alg", "use", "n", "e")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ def _new_key(status: str) -> ToolKey:
     kid = uuid.uuid4().hex
     jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
     jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
+    jwk = _published_jwk(jwk)
     pem = private.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -38,14 +42,26 @@ def _new_key(status: str) -> ToolKey:
     return ToolKey(kid=kid, private_pem=pem, public_jwk=json.dumps(jwk), status=status)
 
 
+def _published_jwk(jwk: dict) -> dict:
+    return {field: jwk[field] for field in JWK_FIELDS}
+
+
 def ensure_active_key(session: Session) -> ToolKey:
     """Return the active key, generating the first one when the database has none."""
-    key = session.scalar(select(ToolKey).where(ToolKey.status == ACTIVE))
-    if key is None:
-        key = _new_key(ACTIVE)
-        session.add(key)
+    key = session.scalar(select(ToolKey).where(ToolKey.status == ACTIVE).order_by(ToolKey.id))
+    if key is not None:
+        return key
+    key = _new_key(ACTIVE)
+    session.add(key)
+    session.commit()
+    # Several workers may start at once and each create a first key: the oldest one wins and
+    # the others withdraw their own, so exactly one key is active.
+    first = session.scalar(select(ToolKey).where(ToolKey.status == ACTIVE).order_by(ToolKey.id))
+    if first is not None and first.id != key.id:
+        session.delete(key)
         session.commit()
-        _cache.clear()
+        key = first
+    _cache.clear()
     return key
 
 
@@ -98,7 +114,7 @@ class _KeyCache:
         published = session.scalars(
             select(ToolKey).where(ToolKey.status.in_((ACTIVE, PUBLISHED))).order_by(ToolKey.id)
         )
-        jwks = {"keys": [json.loads(k.public_jwk) for k in published]}
+        jwks = {"keys": [_published_jwk(json.loads(k.public_jwk)) for k in published]}
         signing = SigningKey(kid=active.kid, private_pem=active.private_pem)
         with self._lock:
             self._jwks, self._signing, self._loaded_at = jwks, signing, time.monotonic()
