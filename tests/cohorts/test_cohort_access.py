@@ -121,3 +121,10 @@ def test_joining_twice_says_so(driver, tool_server, site_a, site_b, cohort_x, ap
     assert again.status_code == 409
     assert "fait déjà partie de cette cohorte" in again.text
     assert rows(app, CohortCourse) == 2
+
+
+def test_the_landing_page_links_teachers_to_the_cohort(driver, tool_server, site_a):
+    teacher = launched(driver, tool_server.url, site_a, TEACHER_A, PORTFOLIO_A)
+    assert 'href="/cohort/?lt=' in teacher.get("/app/portfolio").text
+    participant = launched(driver, tool_server.url, site_a, "2", PORTFOLIO_A)
+    assert "/cohort/" not in participant.get("/app/portfolio").text
