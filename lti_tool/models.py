@@ -6,5 +6,10 @@ from lti_tool.accounts.models import Course, Membership, ResourceLink, User  # n
 from lti_tool.cohorts.models import Cohort, CohortCourse, CohortJuror  # noqa: F401
 from lti_tool.portfolio.models import (  # noqa: F401
     Comment, Entry, EntryRevision, EntryShare, Evidence, OutcomeRating)
+from lti_tool.grades.models import GradeOutbox  # noqa: F401
+from lti_tool.reports.models import ReportDeadline, ReportSubmission  # noqa: F401
+from lti_tool.evaluation.models import (  # noqa: F401
+    AgreedScore, Assignment, EvaluationEvent, Group, GroupMember, Jury, JuryMember, JurorScore,
+    JurorSubmission, PublishedResult)
 
 metadata = Base.metadata
