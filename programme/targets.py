@@ -116,10 +116,25 @@ def parse_target_path(path_or_url: str, prog: Programme | None = None) -> Launch
     if match is None and path:
         return None
     name = (match["rest"] or "").strip("/") if match else ""
-    by_name = {target.name: target for target in launch_targets(prog or cached_programme())}
+    by_name = _targets_by_name(prog or cached_programme())
     if name:
         return by_name.get(name)
     return _target_from_query(parts.query, by_name)
+
+
+_BY_NAME_CACHE: dict[int, tuple[Programme, dict[str, LaunchTarget]]] = {}
+
+
+def _targets_by_name(prog: Programme) -> dict[str, LaunchTarget]:
+    """The targets of ``prog`` by name, computed once per programme object (launches parse
+    several URLs each; the programme is immutable)."""
+    cached = _BY_NAME_CACHE.get(id(prog))
+    if cached is None or cached[0] is not prog:
+        cached = (prog, {target.name: target for target in launch_targets(prog)})
+        if len(_BY_NAME_CACHE) > 8:
+            _BY_NAME_CACHE.clear()
+        _BY_NAME_CACHE[id(prog)] = cached
+    return cached[1]
 
 
 def _target_from_query(query: str, by_name: dict[str, LaunchTarget]) -> LaunchTarget | None:

@@ -18,6 +18,7 @@ from lti_tool import create_app
 from lti_tool.db import make_engine
 from lti_tool.lti import keys
 from lti_tool.lti.adapter import keyset_cache
+from lti_tool.lti.platforms import registration_cache
 from lti_tool.migrations import upgrade_database
 from lti_tool.models import metadata
 
@@ -54,6 +55,7 @@ def app(database_url, _engine, tmp_path: Path):
     empty_database(_engine)
     keys._cache.clear()
     keyset_cache.clear()
+    registration_cache.clear()
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,

@@ -24,7 +24,7 @@ from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy.orm import Session
 
 from lti_tool.lti import keys
-from lti_tool.lti.platforms import find_platform, issuer_is_registered
+from lti_tool.lti.platforms import issuer_is_registered, registered_platform
 from lti_tool.store import Store
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -72,7 +72,7 @@ class DatabaseToolConf(ToolConfAbstract):
         return self.find_registration_by_params(iss, None)
 
     def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs):
-        platform = find_platform(self.session, iss, client_id)
+        platform = registered_platform(self.session, iss, client_id)
         if platform is None:
             return None
         signing = keys.signing_key(self.session)
@@ -91,7 +91,7 @@ class DatabaseToolConf(ToolConfAbstract):
         return self.find_deployment_by_params(iss, deployment_id, None)
 
     def find_deployment_by_params(self, iss, deployment_id, client_id, *args, **kwargs):
-        platform = find_platform(self.session, iss, client_id)
+        platform = registered_platform(self.session, iss, client_id)
         if platform is None or deployment_id not in platform.deployment_ids:
             return None
         return PyltiDeployment().set_deployment_id(deployment_id)
@@ -250,7 +250,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             except (LtiException, OIDCException, KeyError, TypeError, ValueError) as exc:
                 self._validated = False
                 raise LaunchRejected(reason, str(exc) or exc.__class__.__name__) from exc
-        self.save_launch_data()
+        # pylti1p3's copy of the launch is needed only to answer a deep linking request later.
+        if self._jwt["body"].get(LTI + "message_type") == DEEP_LINKING_REQUEST:
+            self.save_launch_data()
         return self
 
     def validate_jwt_format(self):

@@ -1,6 +1,8 @@
 """Registering platforms (LMS sites) with the tool, from the CLI or Dynamic Registration."""
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from typing import Iterable
 from urllib.parse import urlsplit
@@ -81,6 +83,7 @@ def add_platform(
             platform.deployments.append(Deployment(deployment_id=deployment_id))
             known.add(deployment_id)
     session.commit()
+    registration_cache.clear()
     return platform
 
 
@@ -93,6 +96,60 @@ def find_platform(session: Session, issuer: str, client_id: str | None = None) -
         return session.scalar(query.where(Platform.client_id == client_id))
     platforms = session.scalars(query.limit(2)).all()
     return platforms[0] if len(platforms) == 1 else None
+
+
+@dataclass(frozen=True)
+class PlatformRecord:
+    """A registration as launches need it, detached from any database session."""
+
+    id: int
+    name: str
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    key_set_url: str
+    deployment_ids: tuple[str, ...]
+
+
+class _RegistrationCache:
+    """Registrations per (issuer, client id) in this process: every login and launch reads them.
+    Changes made in this process clear it; other processes see them within ``ttl`` seconds."""
+
+    ttl = 30.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: dict[tuple[str, str | None], tuple[float, PlatformRecord]] = {}
+
+    def get(self, session: Session, issuer: str, client_id: str | None) -> PlatformRecord | None:
+        key = (issuer, client_id or None)
+        with self._lock:
+            cached = self._records.get(key)
+        if cached and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
+        platform = find_platform(session, issuer, client_id)
+        if platform is None:
+            return None  # misses are not cached: a platform registered a moment later works
+        record = PlatformRecord(platform.id, platform.name, platform.issuer, platform.client_id,
+                                platform.auth_login_url, platform.auth_token_url,
+                                platform.key_set_url, tuple(platform.deployment_ids))
+        with self._lock:
+            self._records[key] = (time.monotonic(), record)
+        return record
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+
+
+registration_cache = _RegistrationCache()
+
+
+def registered_platform(session: Session, issuer: str,
+                        client_id: str | None = None) -> PlatformRecord | None:
+    """The registration of ``issuer`` for ``client_id`` (cached; see ``_RegistrationCache``)."""
+    return registration_cache.get(session, issuer, client_id)
 
 
 def issuer_is_registered(session: Session, issuer: str) -> bool:
@@ -117,4 +174,5 @@ def remove_platform(session: Session, issuer: str, client_id: str | None = None)
         )
     session.delete(platform)
     session.commit()
+    registration_cache.clear()
     return platform

@@ -1,0 +1,151 @@
+"""Complete LTI launches against the tool served by gunicorn (2 workers).
+
+Each launch is what a browser does: the platform's login POST to the tool, the tool's answer,
+the platform's auth step (signing the id_token), the id_token POST to the tool, and the first
+page. Prints launches/s, p50/p95/p99 latency of a whole launch, and the tool's CPU time per
+launch (user + system time of gunicorn's processes, from /proc).
+
+    python bench/launch.py                    # SQLite, 300 launches at 1, 5 and 20 users
+    python bench/launch.py -n 500 -c 5 -c 20 --redis redis://127.0.0.1:6379/15
+    LTI_TOOL_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/bench python bench/launch.py
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lti_tool import create_app  # noqa: E402
+from lti_tool.demo.platform import demo_sites, serve_platform  # noqa: E402
+from lti_tool.demo_setup import register_demo_sites  # noqa: E402
+from lti_tool.migrations import upgrade_database  # noqa: E402
+from tests.lti.launching import LaunchDriver  # noqa: E402
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+LAUNCHES = [("univ-a", user, activity) for user in ("2", "3", "4") for activity in
+            ("101", "102", "105", "108", "111", "112")] + \
+           [("univ-b", user, activity) for user in ("2", "3", "5") for activity in
+            ("201", "203", "209", "214")]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def process_tree_cpu_seconds(root_pid: int) -> float:
+    """User + system CPU of a process and its children, read from /proc."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        stats[pid] = fields
+        children.setdefault(int(fields[1]), []).append(pid)
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += int(stats[pid][11]) + int(stats[pid][12])  # utime, stime
+        todo.extend(children.get(pid, []))
+    return total / CLOCK_TICKS
+
+
+def one_launch(tool_url: str, sites: dict, spec: tuple[str, str, str]) -> float:
+    site_slug, user, activity = spec
+    driver = LaunchDriver(tool_url)
+    started = time.perf_counter()
+    result = driver.launch(sites[site_slug], user, activity)
+    page = driver.page(result)
+    elapsed = time.perf_counter() - started
+    if page.status_code != 200:
+        raise RuntimeError(f"launch failed: {page.status_code}")
+    return elapsed
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--launches", type=int, default=300)
+    parser.add_argument("-c", "--concurrency", type=int, action="append")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--redis", help="LTI_TOOL_REDIS_URL for the tool (default: database store)")
+    args = parser.parse_args()
+    levels = args.concurrency or [1, 5, 20]
+
+    instance = Path(tempfile.mkdtemp(prefix="cimp-bench-"))
+    database_url = os.environ.get("LTI_TOOL_DATABASE_URL") or f"sqlite:///{instance}/bench.sqlite3"
+    port = free_port()
+    tool_url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "LTI_TOOL_DATABASE_URL": database_url, "LTI_TOOL_BASE_URL": tool_url,
+           "LTI_TOOL_SECRET_KEY": "bench-secret", "LTI_TOOL_INSTANCE_PATH": str(instance)}
+    if args.redis:
+        env["LTI_TOOL_REDIS_URL"] = args.redis
+    os.environ.update({k: v for k, v in env.items() if k.startswith("LTI_TOOL_")})
+
+    upgrade_database(database_url)
+    platform = serve_platform(demo_sites(tool_url, jwks_path="/lti/jwks.json"))
+    app = create_app()
+    register_demo_sites(app, platform.sites.values())
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "lti_tool:create_app()"], env=env, cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                requests.get(tool_url + "/lti/jwks.json", timeout=10)
+                break
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.1)
+        # Warm-up: each worker loads its keys, the programme and the platform keysets once.
+        for spec in LAUNCHES[:10]:
+            one_launch(tool_url, platform.sites, spec)
+
+        print(f"tool: gunicorn, {args.workers} workers, database {database_url.split(':')[0]}, "
+              f"store {'redis' if args.redis else 'database'}; {args.launches} launches per level")
+        print(f"{'users':>5} {'launches/s':>11} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+              f"{'tool CPU ms/launch':>19}")
+        for users in levels:
+            specs = [random.choice(LAUNCHES) for _ in range(args.launches)]
+            cpu_before = process_tree_cpu_seconds(server.pid)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=users) as pool:
+                latencies = list(pool.map(lambda s: one_launch(tool_url, platform.sites, s),
+                                          specs))
+            wall = time.perf_counter() - started
+            cpu = process_tree_cpu_seconds(server.pid) - cpu_before
+            print(f"{users:>5} {len(specs) / wall:>11.1f} {statistics.median(latencies) * 1000:>8.1f}"
+                  f" {percentile(latencies, .95) * 1000:>8.1f} {percentile(latencies, .99) * 1000:>8.1f}"
+                  f" {cpu / len(specs) * 1000:>19.2f}")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        platform.stop()
+
+
+if __name__ == "__main__":
+    main()
