@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.accounts.models import Course, Membership, User
@@ -96,8 +97,16 @@ def import_course_roster(session: Session, course_id: int) -> RosterImport:
                                 "status": exc.status, "detail": exc.detail}))
         return RosterImport(course_id, title, university, error=exc.detail,
                             error_status=exc.status)
-    new_people = _write_roster(session, course, members)
-    session.commit()
+    try:
+        new_people = _write_roster(session, course, members)
+        session.commit()
+    except IntegrityError:
+        # Another import (or a launch) added some of these people meanwhile: write again over
+        # what it recorded.
+        session.rollback()
+        course = session.get(Course, course_id)
+        new_people = _write_roster(session, course, members)
+        session.commit()
     return RosterImport(course_id, title, university, members=len(members),
                         new_people=new_people)
 

@@ -21,6 +21,7 @@ class ToolPages:
     driver: LaunchDriver
     tool_url: str
     token: str
+    landing_path: str = ""
 
     def get(self, path: str, **params) -> requests.Response:
         return self.driver.http.get(self.tool_url + path, params={"lt": self.token, **params},
@@ -42,6 +43,10 @@ class ToolPages:
         fields = {"lt": self.token, "csrf_token": token, **(data or {})}
         return self.driver.http.post(self.tool_url + path, data=fields, allow_redirects=False)
 
+    def landing(self) -> requests.Response:
+        """The page the launch opened (following the tool's own redirects)."""
+        return self.driver.http.get(self.tool_url + self.landing_path)
+
     def follow(self, response: requests.Response) -> requests.Response:
         assert response.status_code == 303, response.text[:500]
         location = response.headers["Location"]
@@ -55,7 +60,7 @@ def launched(driver: LaunchDriver, tool_url: str, site: PlatformSite, user_id: s
     result = driver.launch(site, user_id, activity_id)
     assert result.status == 303, result.response.text[:500]
     assert result.token
-    return ToolPages(driver, tool_url, result.token)
+    return ToolPages(driver, tool_url, result.token, result.location)
 
 
 def join_code_on(page_html: str) -> str:

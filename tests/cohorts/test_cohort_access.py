@@ -125,6 +125,6 @@ def test_joining_twice_says_so(driver, tool_server, site_a, site_b, cohort_x, ap
 
 def test_the_landing_page_links_teachers_to_the_cohort(driver, tool_server, site_a):
     teacher = launched(driver, tool_server.url, site_a, TEACHER_A, PORTFOLIO_A)
-    assert 'href="/cohort/?lt=' in teacher.get("/app/portfolio").text
+    assert 'href="/cohort/?lt=' in teacher.landing().text
     participant = launched(driver, tool_server.url, site_a, "2", PORTFOLIO_A)
-    assert "/cohort/" not in participant.get("/app/portfolio").text
+    assert "/cohort/" not in participant.landing().text

@@ -122,13 +122,13 @@ def test_a_teacher_launch_imports_a_due_roster_once(cohort, driver, tool_server,
     assert set(memberships(app, site_a.issuer)) == {TEACHER_A}
 
     teacher = launched(driver, tool_server.url, site_a, TEACHER_A, PORTFOLIO_A)
-    assert teacher.get("/app/portfolio").status_code == 200
+    assert teacher.landing().status_code == 200
     assert set(memberships(app, site_a.issuer)) == {"2", "3", "4", "5", "6"}
 
     # Within the interval, another teacher launch leaves the platform alone.
     site_a.faults.add(endpoint="memberships", status=500)
     again = launched(driver, tool_server.url, site_a, "5", PORTFOLIO_A)
-    assert again.get("/app/portfolio").status_code == 200
+    assert again.landing().status_code == 200
     assert len(site_a.faults.pending) == 1
 
 
@@ -136,14 +136,14 @@ def test_a_failing_roster_after_a_launch_does_not_break_the_page(cohort, driver,
                                                                  site_a, app):
     site_a.faults.add(endpoint="memberships", status=500)
     teacher = launched(driver, tool_server.url, site_a, TEACHER_A, PORTFOLIO_A)
-    assert teacher.get("/app/portfolio").status_code == 200
+    assert teacher.landing().status_code == 200
     assert not site_a.faults.pending
     assert set(memberships(app, site_a.issuer)) == {TEACHER_A}
 
 
 def test_a_participant_launch_imports_nothing(cohort, driver, tool_server, site_a, app):
     participant = launched(driver, tool_server.url, site_a, "2", PORTFOLIO_A)
-    assert participant.get("/app/portfolio").status_code == 200
+    assert participant.landing().status_code == 200
     assert set(memberships(app, site_a.issuer)) == {TEACHER_A, "2"}
 
 
