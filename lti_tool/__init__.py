@@ -32,26 +32,38 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
                                 x_port=count, x_prefix=count)
 
-    from lti_tool import db, errors, i18n, sessions, store
+    from lti_tool import db, errors, i18n, security, sessions, store
 
     db.init_app(app)
     store.init_app(app)
     sessions.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     csrf.init_app(app)
 
     from lti_tool.cohorts.views import bp as cohorts_bp
     from lti_tool.deep_linking.views import bp as deep_linking_bp
+    from lti_tool.evaluation.views import bp as evaluation_bp, launch_bp as evaluation_launch_bp
     from lti_tool.lti.views import bp as lti_bp
+    from lti_tool.portfolio.views import bp as portfolio_bp
+    from lti_tool.progress.views import bp as progress_bp
+    from lti_tool.registration.views import bp as registration_bp
+    from lti_tool.reports.views import bp as reports_bp
     from lti_tool.targets.views import bp as targets_bp
 
     # LTI messages are signed JWTs posted by the platform: CSRF tokens do not apply to them.
     csrf.exempt(lti_bp)
     app.register_blueprint(lti_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(evaluation_launch_bp)  # before targets: /app/assessment/<id>
     app.register_blueprint(targets_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(deep_linking_bp)
+    app.register_blueprint(evaluation_bp)
+    app.register_blueprint(portfolio_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(progress_bp)
 
     from lti_tool.cli import register_commands
 

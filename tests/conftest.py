@@ -19,6 +19,7 @@ from lti_tool.db import make_engine
 from lti_tool.lti import keys
 from lti_tool.lti.adapter import keyset_cache
 from lti_tool.lti.platforms import registration_cache
+from lti_tool.security import platform_origins
 from lti_tool.migrations import upgrade_database
 from lti_tool.models import metadata
 
@@ -56,6 +57,7 @@ def app(database_url, _engine, tmp_path: Path):
     keys._cache.clear()
     keyset_cache.clear()
     registration_cache.clear()
+    platform_origins.clear()
     app = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,

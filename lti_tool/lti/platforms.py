@@ -83,7 +83,7 @@ def add_platform(
             platform.deployments.append(Deployment(deployment_id=deployment_id))
             known.add(deployment_id)
     session.commit()
-    registration_cache.clear()
+    _registrations_changed()
     return platform
 
 
@@ -146,6 +146,13 @@ class _RegistrationCache:
 registration_cache = _RegistrationCache()
 
 
+def _registrations_changed() -> None:
+    from lti_tool.security import platform_origins
+
+    registration_cache.clear()
+    platform_origins.clear()
+
+
 def registered_platform(session: Session, issuer: str,
                         client_id: str | None = None) -> PlatformRecord | None:
     """The registration of ``issuer`` for ``client_id`` (cached; see ``_RegistrationCache``)."""
@@ -174,5 +181,5 @@ def remove_platform(session: Session, issuer: str, client_id: str | None = None)
         )
     session.delete(platform)
     session.commit()
-    registration_cache.clear()
+    _registrations_changed()
     return platform

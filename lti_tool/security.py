@@ -1,0 +1,75 @@
+"""Security headers on every response of the tool.
+
+The Content-Security-Policy allows no inline script or style; only the registered platforms may
+frame the tool (``frame-ancestors``) or receive its forms (deep linking answers are posted back to
+the platform).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from urllib.parse import urlsplit
+
+from flask import Flask, Response
+from sqlalchemy import select
+
+from lti_tool.db import new_session
+from lti_tool.lti.models import Platform
+
+
+class _PlatformOrigins:
+    """The origins of the registered platforms, re-read at most every ``ttl`` seconds."""
+
+    ttl = 30.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded_at = -1e9
+        self._origins: tuple[str, ...] = ()
+
+    def get(self) -> tuple[str, ...]:
+        with self._lock:
+            if time.monotonic() - self._loaded_at < self.ttl:
+                return self._origins
+        with new_session() as session:
+            issuers = session.scalars(select(Platform.issuer).distinct()).all()
+        origins = tuple(sorted({origin_of(url) for url in issuers if origin_of(url)}))
+        with self._lock:
+            self._origins, self._loaded_at = origins, time.monotonic()
+        return origins
+
+    def clear(self) -> None:
+        with self._lock:
+            self._loaded_at = -1e9
+
+
+platform_origins = _PlatformOrigins()
+
+
+def origin_of(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy(origins: tuple[str, ...]) -> str:
+    allowed = " ".join(("'self'",) + origins)
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            f"form-action {allowed}; frame-ancestors {allowed}")
+
+
+def add_security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy",
+                                content_security_policy(platform_origins.get()))
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # Launch tokens travel in URLs: never send them to another site.
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "private, no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(add_security_headers)
