@@ -32,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
                                 x_port=count, x_prefix=count)
 
-    from lti_tool import db, errors, i18n, security, sessions, store
+    from lti_tool import db, errors, i18n, observability, security, sessions, store
 
     db.init_app(app)
     store.init_app(app)
@@ -40,11 +40,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     security.init_app(app)
+    observability.init_app(app)
     csrf.init_app(app)
 
     from lti_tool.cohorts.views import bp as cohorts_bp
     from lti_tool.deep_linking.views import bp as deep_linking_bp
     from lti_tool.evaluation.views import bp as evaluation_bp, launch_bp as evaluation_launch_bp
+    from lti_tool.grades.views import bp as grades_bp
     from lti_tool.lti.views import bp as lti_bp
     from lti_tool.portfolio.views import bp as portfolio_bp
     from lti_tool.progress.views import bp as progress_bp
@@ -64,6 +66,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(portfolio_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(grades_bp)
 
     from lti_tool.cli import register_commands
 

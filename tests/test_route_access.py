@@ -12,8 +12,8 @@ PUBLIC_ENDPOINTS = {
     "lti.launch_by_get",         # explains that launch addresses are opened from the course
     "registration.configuration",  # what a Moodle administrator pastes
     "registration.register",     # Dynamic Registration (its registration token is the credential)
-    "health",                    # liveness for the load balancer
-    "metrics",                   # protected by its own bearer token
+    "observability.health",      # liveness for the load balancer
+    "observability.metrics",     # protected by its own bearer token (tested in test_observability)
 }
 
 

@@ -11,6 +11,7 @@ from flask import current_app, make_response, redirect, render_template, request
 from pylti1p3.exception import OIDCException
 
 from lti_tool.db import get_session
+from lti_tool.observability import record_launch_outcome
 from lti_tool.lti.adapter import (LTI, LaunchRejected, ValidatedLaunch, new_message_launch,
                                   new_oidc_login)
 from lti_tool.store import get_store
@@ -43,6 +44,7 @@ def log_refusal(step: str, rejected: LaunchRejected, extra: Mapping[str, Any] | 
               "detail": rejected.detail, "status": rejected.status}
     record.update(extra or {})
     log.warning(json.dumps(record, ensure_ascii=False))
+    record_launch_outcome(step, rejected.reason)
 
 
 COOKIE_CHECK = "lti1p3-cookie-check"

@@ -7,6 +7,7 @@ from lti_tool.accounts.services import record_launch
 from lti_tool.db import get_session
 from lti_tool.lti import keys
 from lti_tool.lti.adapter import LaunchRejected
+from lti_tool.observability import record_launch_outcome
 from lti_tool.lti.services import (DEEP_LINKING_TARGET, begin_login, log_refusal,
                                    resolve_target, validate_launch)
 from lti_tool.sessions import TOKEN_FIELD, start_launch_session
@@ -39,6 +40,7 @@ def launch(posted_path: str | None = None):
     except LaunchRejected as rejected:
         log_refusal("launch", rejected)
         return render_refusal(rejected)
+    record_launch_outcome("launch")
     target = resolve_target(validated.claims, posted_path)
     context = record_launch(get_session(), validated, target)
     token = start_launch_session(context)
