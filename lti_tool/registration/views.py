@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from lti_tool.db import get_session
 from lti_tool.lti.services import tool_base_url
+from lti_tool.security import content_security_policy, origin_of, platform_origins
 from lti_tool.registration.services import (CLIENT_NAME, DEFAULT_TIMEOUT_SECONDS, RegistrationRefused,
                                             ToolConfiguration, log_refusal,
                                             platform_add_command, register_with_platform)
@@ -44,9 +45,20 @@ def register():
         )
     except RegistrationRefused as refused:
         log_refusal(refused, configuration_url)
-        return render_template("registration/refused.html", refused=refused,
-                               explanation=refusal_explanation(refused.reason)), refused.status
-    return render_template("registration/done.html", result=result)
+        page = render_template("registration/refused.html", refused=refused,
+                               explanation=refusal_explanation(refused.reason))
+        return page, refused.status, _framable_by(configuration_url)
+    return render_template("registration/done.html", result=result), _framable_by(configuration_url)
+
+
+def _framable_by(configuration_url: str | None) -> dict[str, str]:
+    """Moodle shows the registration page in a frame while the platform is not registered yet:
+    the platform named by the configuration address may frame it (these pages act on nothing)."""
+    origin = origin_of(configuration_url or "")
+    origins = platform_origins.get()
+    if origin and origin not in origins:
+        origins = origins + (origin,)
+    return {"Content-Security-Policy": content_security_policy(origins)}
 
 
 def refusal_explanation(reason: str) -> str:
