@@ -1,1 +1,1 @@
-"""Registering the tool with a platform: the manual configuration page and LTI Dynamic Registration."""
+"""Registering the tool with a platform: the configuration page and LTI Dynamic Registration."""

@@ -54,7 +54,7 @@ class ToolConfiguration:
 
     @property
     def tool_url(self) -> str:
-        """The common base of every link of the cartridge: Moodle binds links to a tool by prefix."""
+        """The common base of every link of the cartridge (Moodle binds links by prefix)."""
         return self.base_url + "/lti/launch"
 
     @property
@@ -206,8 +206,8 @@ def _read_limited(response: requests.Response) -> bytes:
     for chunk in response.iter_content(64 * 1024):
         body.extend(chunk)
         if len(body) > MAX_RESPONSE_BYTES:
-            raise RegistrationRefused("response_too_large",
-                                      f"{response.url} answered more than {MAX_RESPONSE_BYTES} bytes")
+            raise RegistrationRefused("response_too_large", f"{response.url} answered more "
+                                      f"than {MAX_RESPONSE_BYTES} bytes")
     return bytes(body)
 
 
@@ -338,7 +338,8 @@ def post_registration(platform: PlatformConfiguration, registration_token: str,
             "registration_refused",
             f"the platform refused the registration with HTTP {response.status_code}",
             _platform_message(body))
-    document = _decode_json_object(body, "the registration response", "registration_response_invalid")
+    document = _decode_json_object(body, "the registration response",
+                                   "registration_response_invalid")
     return registered_client(document)
 
 
@@ -354,7 +355,7 @@ def _identifier(value: Any) -> str | None:
 
 
 def registered_client(document: Mapping[str, Any]) -> RegisteredClient:
-    """Read ``client_id`` and the tool configuration's ``deployment_id`` from a registration response."""
+    """The ``client_id`` and the tool configuration's ``deployment_id`` of a registration answer."""
     client_id = _identifier(document.get("client_id"))
     tool_configuration = document.get(TOOL_CONFIGURATION)
     deployment_id = (_identifier(tool_configuration.get("deployment_id"))

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from lti_tool.db import get_session
 from lti_tool.lti.services import tool_base_url
 from lti_tool.security import content_security_policy, origin_of, platform_origins
-from lti_tool.registration.services import (CLIENT_NAME, DEFAULT_TIMEOUT_SECONDS, RegistrationRefused,
-                                            ToolConfiguration, log_refusal,
+from lti_tool.registration.services import (CLIENT_NAME, DEFAULT_TIMEOUT_SECONDS,
+                                            RegistrationRefused, ToolConfiguration, log_refusal,
                                             platform_add_command, register_with_platform)
 
 bp = Blueprint("registration", __name__, url_prefix="/lti")

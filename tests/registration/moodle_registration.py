@@ -9,6 +9,7 @@ tool type and answers ``config_to_registration``'s JSON with the type id as depl
 """
 from __future__ import annotations
 
+import html
 import json
 import secrets
 import threading
@@ -18,7 +19,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import jwt
-from flask import Flask, Response, request
+from flask import Flask, Response, redirect, request
 
 from lti_tool.demo.jose import SigningKey
 
@@ -31,6 +32,25 @@ SCOPES = (
     "https://purl.imsglobal.org/spec/lti-ags/scope/score",
     "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
 )
+
+MANAGE_TOOLS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Manage tools</title></head>
+<body>
+<h1>Manage tools</h1>
+<ul id="messages"></ul>
+<iframe class="registration-frame" title="Tool registration" src="START_URL"></iframe>
+<script>
+window.addEventListener("message", function (event) {
+  var item = document.createElement("li");
+  item.textContent = JSON.stringify(event.data);
+  document.getElementById("messages").appendChild(item);
+  if (event.data && event.data.subject === "org.imsglobal.lti.close") {
+    document.querySelector("iframe.registration-frame").remove();
+  }
+});
+</script>
+</body></html>
+"""
 
 
 class RegistrationError(Exception):
@@ -120,6 +140,20 @@ class MoodleRegistrationSite:
 
     def wsgi_app(self) -> Flask:
         app = Flask("moodle_registration")
+
+        @app.get("/mod/lti/startltiadvregistration.php")
+        def start_registration():
+            """Moodle's start page: a fresh token, then the tool's registration URL."""
+            return redirect(self.registration_start_url(request.args["url"]), 302)
+
+        @app.get("/admin/manage-tools.php")
+        def manage_tools():
+            """The administrator's page: the registration in a frame, and Moodle's listener that
+            closes the frame when the tool posts ``org.imsglobal.lti.close``."""
+            start = "/mod/lti/startltiadvregistration.php?" + urlencode(
+                {"url": request.args["url"]})
+            return Response(MANAGE_TOOLS_PAGE.replace("START_URL", html.escape(start)),
+                            content_type="text/html; charset=utf-8")
 
         @app.get("/mod/lti/openid-configuration.php")
         def openid_configuration():

@@ -43,7 +43,8 @@ def test_the_page_is_french_by_default_with_every_value_built_from_the_base_url(
         "Commande": "lti-tool platform add --moodle WWWROOT --client-id ID --deployment-id ID",
     }
     for expected in ("LTI 1.3", "URL du jeu de clés", "préfixe",
-                     "Utiliser ce service pour la synchronisation des notes et la gestion des colonnes",
+                     "Utiliser ce service pour la synchronisation des notes et la gestion des "
+                     "colonnes",
                      "Utiliser ce service pour récupérer les informations des membres selon les "
                      "réglages de confidentialité",
                      "Partager le nom de l'utilisateur avec l'outil", "Toujours", "Oui",

@@ -224,8 +224,8 @@ def test_a_configuration_address_answering_an_error_is_refused(tool, moodle, cap
     assert "HTTP 404" in log["detail"]
 
 
-def test_a_configuration_address_that_is_not_a_web_address_is_refused(tool, caplog,
-                                                                       stored_platforms):
+def test_a_configuration_address_that_is_not_a_web_address_is_refused(
+        tool, caplog, stored_platforms):
     response = register(tool, {"openid_configuration": "file:///etc/passwd",
                                "registration_token": "a.b.c"})
     assert_refused(response, caplog, stored_platforms, "bad_configuration_url")
@@ -297,3 +297,11 @@ def test_the_platform_being_registered_may_frame_the_registration_pages(tool, mo
     assert frame_ancestors(refused) == ["'self'", moodle.wwwroot]
     done = register(tool, moodle.registration_start_query())
     assert frame_ancestors(done) == ["'self'", moodle.wwwroot]
+
+
+def test_a_configuration_far_larger_than_a_configuration_is_refused(tool, moodle, caplog,
+                                                                    stored_platforms):
+    moodle.configuration_override = b"{" + b" " * 2_000_000 + b"}"
+    response = register(tool, moodle.registration_start_query())
+    assert_refused(response, caplog, stored_platforms, "response_too_large")
+    assert moodle.received == []
