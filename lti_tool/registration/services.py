@@ -240,9 +240,9 @@ def fetch_platform_configuration(configuration_url: str,
                                   f"{configuration_url} could not be reached ({type(exc).__name__})"
                                   ) from exc
     if response.status_code != 200:
+        # The body is not shown: the address comes from the browser and may be any server's.
         raise RegistrationRefused("configuration_unreachable",
-                                  f"{configuration_url} answered HTTP {response.status_code}",
-                                  _platform_message(body))
+                                  f"{configuration_url} answered HTTP {response.status_code}")
     document = _decode_json_object(body, "the platform configuration", "configuration_not_json")
     return check_platform_configuration(document, configuration_url)
 

@@ -222,6 +222,8 @@ def test_a_configuration_address_answering_an_error_is_refused(tool, moodle, cap
     response = register(tool, {"openid_configuration": url, "registration_token": "a.b.c"})
     log = assert_refused(response, caplog, stored_platforms, "configuration_unreachable")
     assert "HTTP 404" in log["detail"]
+    # Whatever that server answered stays out of the page (the address may be anyone's).
+    assert "Not Found" not in response.text and "platform_message" not in log
 
 
 def test_a_configuration_address_that_is_not_a_web_address_is_refused(
