@@ -143,7 +143,7 @@ def registration_for(session: Session, issuer: str, client_id: str) -> Registrat
 
 
 def _item_title(target: LaunchTarget) -> str:
-    if target.kind in ("pillar",):
+    if target.kind == "pillar":
         return _("Portfolio: %(title)s", title=target.title)
     if target.kind in ("seminar", "case-study"):
         return _("Journal: %(title)s", title=target.title)
