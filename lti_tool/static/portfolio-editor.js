@@ -30,7 +30,9 @@
 
   function storage() {
     try {
-      return window.localStorage;
+      var store = window.localStorage;
+      store.getItem("cimp-portfolio:probe");
+      return store;
     } catch (error) {
       return null;
     }
@@ -153,7 +155,8 @@
     } else if (status === 401) {
       stopped = true;
       keep();
-      say(message("expired"), true);
+      // Some browsers refuse storage to a page inside another site's frame: then say so.
+      say(message(storage() ? "expired" : "expired-page-only"), true);
     } else {
       keep();
       say((data && data.message) || message("error"), true);
