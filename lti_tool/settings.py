@@ -33,6 +33,8 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "LAUNCH_LEEWAY_SECONDS": int(_env("LAUNCH_LEEWAY_SECONDS", environ) or 45),
         # How long a launch stays usable in the tool's pages (the per-launch token's lifetime).
         "LAUNCH_SESSION_SECONDS": int(_env("LAUNCH_SESSION_SECONDS", environ) or 8 * 3600),
+        # Rosters are re-imported after a teacher's launch at most this often (0: never).
+        "ROSTER_SYNC_MINUTES": int(_env("ROSTER_SYNC_MINUTES", environ) or 30),
         "METRICS_TOKEN": _env("METRICS_TOKEN", environ),
         "LOG_FORMAT": _env("LOG_FORMAT", environ) or "json",
         "BABEL_DEFAULT_LOCALE": "fr",

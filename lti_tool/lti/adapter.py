@@ -32,6 +32,8 @@ RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
 KNOWN_MESSAGE_TYPES = (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST)
 HTTP_TIMEOUT = 10
+# LTI 1.3 (OpenID Connect): sub is at most 255 ASCII characters; users.sub holds that much.
+MAX_SUB_LENGTH = 255
 
 
 class LaunchRejected(Exception):
@@ -267,16 +269,22 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         body = self._jwt.get("body", {})
         aud = body.get("aud")
         if isinstance(aud, str):
-            return aud
-        if isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud):
-            if len(aud) == 1:
-                return aud[0]
+            audiences = [aud]
+        elif isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud):
+            audiences = aud
+        else:
+            raise LaunchRejected("audience", "the aud claim is missing or malformed")
+        azp = body.get("azp")
+        if len(audiences) == 1:
+            client_id = audiences[0]
+        elif azp in audiences:
             # Several audiences: the authorised party names which one is us.
-            azp = body.get("azp")
-            if azp in aud:
-                return azp
+            client_id = azp
+        else:
             raise LaunchRejected("audience", "several audiences and no matching azp claim")
-        raise LaunchRejected("audience", "the aud claim is missing or malformed")
+        if azp is not None and azp != client_id:
+            raise LaunchRejected("audience", "the azp claim names another client than aud")
+        return client_id
 
     def validate_state(self):
         state = self._get_request_param("state")
@@ -367,6 +375,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRejected("roles", "the roles claim is missing")
         if not body.get("sub") or not isinstance(body.get("sub"), str):
             raise LaunchRejected("sub", "the sub claim is missing")
+        if len(body["sub"]) > MAX_SUB_LENGTH:
+            raise LaunchRejected("sub", f"the sub claim is longer than {MAX_SUB_LENGTH} characters")
         if message_type == RESOURCE_LINK_REQUEST:
             link = body.get(LTI + "resource_link")
             if not isinstance(link, dict) or not link.get("id"):
@@ -376,6 +386,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             if not isinstance(settings, dict) or not settings.get("deep_link_return_url"):
                 raise LaunchRejected("deep_linking_settings",
                                      "deep_linking_settings.deep_link_return_url is missing")
+            accepted = settings.get("accept_types")
+            if not isinstance(accepted, list) or "ltiResourceLink" not in accepted:
+                raise LaunchRejected("deep_linking_types",
+                                     f"the platform accepts no LTI resource link ({accepted!r})")
         return self
 
     def validated(self) -> ValidatedLaunch:

@@ -183,6 +183,8 @@ def test_a_request_accepting_no_resource_link_is_refused(driver, tool_server, si
         del site_a.login_params
     assert result.status == 400
     assert 'name="item"' not in result.response.text
+    assert "deep_linking_types" in result.response.text
+    assert "uniquement des activités (liens LTI)" in unescape(result.response.text)
     with app.test_request_context():
         with pytest.raises(DeepLinkingUnavailable) as refused:
             read_settings({DL + "deep_linking_settings": {
