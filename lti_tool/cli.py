@@ -146,6 +146,9 @@ def demo(host: str, port: int, platform_port: int) -> None:
 def register_commands(app: Flask) -> None:
     for command in (db_group, keys_group, platform_group, demo):
         app.cli.add_command(command)
+    from lti_tool.grades.cli import grades_group
+
+    app.cli.add_command(grades_group)
 
 
 def _create_app() -> Flask:

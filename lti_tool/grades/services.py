@@ -119,7 +119,7 @@ def enqueue_grade(session: Session, *, user_id: int, assessment_id: str, grade: 
     row = GradeOutbox(user_id=user_id, assessment_id=assessment_id, grade=grade,
                       grade_max=grade_max, comment=(comment or "").strip()[:COMMENT_MAX_LENGTH],
                       published_by_id=published_by_id, created_at=stamp, status=PENDING,
-                      attempts=0, next_attempt_at=stamp)
+                      attempts=0, next_attempt_at=utcnow())
     session.add(row)
     session.flush()
     return row
