@@ -25,7 +25,7 @@ from typing import BinaryIO, Iterable
 
 import magic
 import nh3
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -160,20 +160,24 @@ def rate_outcome(session: Session, user_id: int, outcome_id: str, level: int,
 
 @dataclass(frozen=True)
 class RatingSummary:
-    """A participant's first and current rating of every outcome they rated, and the counts of
-    ratings per outcome."""
+    """A participant's first and current rating of every outcome they rated (rows with id,
+    outcome_id, level, justification, created_at), and the counts of ratings per outcome."""
 
-    first: dict[str, OutcomeRating]
-    current: dict[str, OutcomeRating]
+    first: dict[str, Row]
+    current: dict[str, Row]
     counts: dict[str, int]
 
 
 def rating_summary(session: Session, user_id: int) -> RatingSummary:
     """First and current ratings of every outcome, in one query."""
-    ratings = session.scalars(select(OutcomeRating).where(OutcomeRating.user_id == user_id)
-                              .order_by(OutcomeRating.created_at, OutcomeRating.id)).all()
-    first: dict[str, OutcomeRating] = {}
-    current: dict[str, OutcomeRating] = {}
+    # Plain rows, not ORM objects: a participant may hold hundreds of ratings.
+    ratings = session.execute(
+        select(OutcomeRating.id, OutcomeRating.outcome_id, OutcomeRating.level,
+               OutcomeRating.justification, OutcomeRating.created_at)
+        .where(OutcomeRating.user_id == user_id)
+        .order_by(OutcomeRating.created_at, OutcomeRating.id)).all()
+    first: dict[str, Row] = {}
+    current: dict[str, Row] = {}
     for rating in ratings:
         first.setdefault(rating.outcome_id, rating)
         current[rating.outcome_id] = rating
@@ -369,13 +373,16 @@ def unchanged(entry: Entry, title: str, body: str) -> bool:
 
 
 def own_entries(session: Session, author_id: int, kind: str | None = None,
-                anchor_id: str | None = None) -> list[Entry]:
-    """The author's entries (drafts included), newest first, optionally of one kind/anchor."""
+                anchor_id: str | None = None, anchor_prefix: str | None = None) -> list[Entry]:
+    """The author's entries (drafts included), newest first, optionally of one kind, one anchor
+    or the anchors starting with a prefix (``"P1."``: the objectives of pillar 1)."""
     query = select(Entry).where(Entry.author_id == author_id)
     if kind is not None:
         query = query.where(Entry.kind == kind)
     if anchor_id is not None:
         query = query.where(Entry.anchor_id == anchor_id)
+    if anchor_prefix is not None:
+        query = query.where(Entry.anchor_id.startswith(anchor_prefix, autoescape=True))
     return list(session.scalars(query.order_by(Entry.updated_at.desc(), Entry.id.desc())))
 
 

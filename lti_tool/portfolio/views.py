@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, g, get_flashed_messages, jsonify,
                    redirect, render_template, request, send_file)
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
@@ -114,9 +114,16 @@ def _readable_entry_or_404(entry_id: int, reader: Reader):
         abort(404)
 
 
+DATE_FORMATS = {"en": "%Y-%m-%d %H:%M", "fr": "%d/%m/%Y %H:%M"}
+
+
 @bp.app_template_filter("when")
 def _when(value) -> str:
-    return format_datetime(value, "medium") if value else ""
+    # strftime, not Babel's formatter: lists of 200 entries show a date each.
+    if not value:
+        return ""
+    pattern = DATE_FORMATS.get(str(get_locale()), DATE_FORMATS["fr"])
+    return value.astimezone(get_timezone()).strftime(pattern)
 
 
 @bp.app_template_filter("rich_text")
@@ -168,8 +175,8 @@ def pillar(number: int):
     pillar_ = _pillar_or_404(programme, number)
     session = get_session()
     ratings = services.rating_summary(session, g.launch.user_id)
-    entries = [e for e in services.own_entries(session, g.launch.user_id, kind="reflection")
-               if e.anchor_id and e.anchor_id.startswith(pillar_.id + ".")]
+    entries = services.own_entries(session, g.launch.user_id, kind="reflection",
+                                   anchor_prefix=pillar_.id + ".")
     return render_template("portfolio/pillar.html", pillar=pillar_, ratings=ratings,
                            entries=entries, levels=_level_names(),
                            seminars=programme.seminars_after(pillar_.id),
