@@ -35,6 +35,9 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "LAUNCH_SESSION_SECONDS": int(_env("LAUNCH_SESSION_SECONDS", environ) or 8 * 3600),
         # Rosters are re-imported after a teacher's launch at most this often (0: never).
         "ROSTER_SYNC_MINUTES": int(_env("ROSTER_SYNC_MINUTES", environ) or 30),
+        # Dynamic Registration with platforms on loopback/private addresses (demos and tests only).
+        "REGISTRATION_ALLOW_PRIVATE_ADDRESSES": (_env("REGISTRATION_ALLOW_PRIVATE", environ)
+                                                 or "0") in ("1", "true", "yes"),
         "METRICS_TOKEN": _env("METRICS_TOKEN", environ),
         "LOG_FORMAT": _env("LOG_FORMAT", environ) or "json",
         "BABEL_DEFAULT_LOCALE": "fr",

@@ -64,6 +64,8 @@ def app(database_url, _engine, tmp_path: Path):
         "SECRET_KEY": "test-secret-key",
         "REDIS_URL": None,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
+        # The test platforms live on 127.0.0.1.
+        "REGISTRATION_ALLOW_PRIVATE_ADDRESSES": True,
     })
     yield app
     app.extensions["db_engine"].dispose()

@@ -7,8 +7,10 @@ metadata with the token as a bearer, and records the client id and deployment id
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import socket
 from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import urlsplit
@@ -201,6 +203,22 @@ def _check_http_url(url: str, what: str, reason: str) -> None:
         raise RegistrationRefused(reason, f"{what} {url!r} is not an http(s) address")
 
 
+def _check_public_address(url: str) -> None:
+    """Refuse an address that resolves to a loopback, private or link-local network: the address
+    comes from the browser, and the tool must not be made to call its own network."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (socket.gaierror, UnicodeError) as exc:
+        raise RegistrationRefused("configuration_unreachable",
+                                  f"{host!r} could not be resolved") from exc
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global:
+            raise RegistrationRefused("configuration_address_not_public",
+                                      f"{host!r} resolves to a non-public address ({ip})")
+
+
 def _read_limited(response: requests.Response) -> bytes:
     body = bytearray()
     for chunk in response.iter_content(64 * 1024):
@@ -377,10 +395,12 @@ def platform_name(platform: PlatformConfiguration) -> str:
 
 def register_with_platform(session: Session, *, configuration_url: str | None,
                            registration_token: str | None, tool: ToolConfiguration,
-                           timeout: float = DEFAULT_TIMEOUT_SECONDS) -> RegistrationResult:
+                           timeout: float = DEFAULT_TIMEOUT_SECONDS,
+                           allow_private_addresses: bool = False) -> RegistrationResult:
     """Run a Dynamic Registration from the platform's two query parameters to the stored platform.
 
-    Raises ``RegistrationRefused`` before anything is written when any step fails.
+    Raises ``RegistrationRefused`` before anything is written when any step fails. Platforms on
+    loopback or private addresses are refused unless ``allow_private_addresses`` (tests, demos).
     """
     missing = [name for name, value in (("openid_configuration", configuration_url),
                                         ("registration_token", registration_token))
@@ -388,6 +408,9 @@ def register_with_platform(session: Session, *, configuration_url: str | None,
     if missing:
         raise RegistrationRefused("missing_parameters",
                                   "the registration request has no " + " and no ".join(missing))
+    _check_http_url(configuration_url.strip(), "the configuration address", "bad_configuration_url")
+    if not allow_private_addresses:
+        _check_public_address(configuration_url.strip())
     platform = fetch_platform_configuration(configuration_url.strip(), timeout)
     client = post_registration(platform, registration_token.strip(), client_metadata(tool),
                                timeout)

@@ -42,6 +42,7 @@ def register():
             tool=ToolConfiguration(tool_base_url()),
             timeout=current_app.config.get("REGISTRATION_TIMEOUT_SECONDS",
                                            DEFAULT_TIMEOUT_SECONDS),
+            allow_private_addresses=current_app.config["REGISTRATION_ALLOW_PRIVATE_ADDRESSES"],
         )
     except RegistrationRefused as refused:
         log_refusal(refused, configuration_url)
@@ -70,6 +71,9 @@ def refusal_explanation(reason: str) -> str:
             "from the platform."),
         "bad_configuration_url": _(
             "The platform's configuration address is not a web address."),
+        "configuration_address_not_public": _(
+            "The platform's configuration address is on a private or local network. The tool "
+            "registers only platforms on public addresses."),
         "configuration_unreachable": _(
             "The tool could not read the platform's configuration. Check that the platform is "
             "reachable from the tool's server, then start again."),

@@ -307,3 +307,15 @@ def test_a_configuration_far_larger_than_a_configuration_is_refused(tool, moodle
     response = register(tool, moodle.registration_start_query())
     assert_refused(response, caplog, stored_platforms, "response_too_large")
     assert moodle.received == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "192.168.0.10",
+                                  "169.254.169.254", "[::1]"])
+def test_a_platform_on_a_private_or_local_address_is_refused_in_production(
+        tool_app, tool, caplog, stored_platforms, host):
+    """The address comes from the browser: by default the tool never fetches its own network."""
+    tool_app.config["REGISTRATION_ALLOW_PRIVATE_ADDRESSES"] = False
+    url = f"http://{host}/mod/lti/openid-configuration.php"
+    response = register(tool, {"openid_configuration": url, "registration_token": "a.b.c"})
+    assert_refused(response, caplog, stored_platforms, "configuration_address_not_public")
+    assert "réseau privé ou local" in response.text
