@@ -145,3 +145,28 @@ def _session_keys(app):
     from lti_tool.store import KeyValueEntry
     return get_session().scalars(select(KeyValueEntry.key).where(
         KeyValueEntry.key.like("session:%"))).all()
+
+
+PAGES = ["/portfolio/", "/portfolio/pillar-2", "/portfolio/outcome/P2.O1.A1",
+         "/portfolio/seminar-1", "/portfolio/case-study", "/portfolio/entries",
+         "/portfolio/entries/new", "/portfolio/shared"]
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_main_pages_are_accessible_and_fit_a_phone(page, framing_platform, tool_server,
+                                                       app, axe_source, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    frame = open_activity(page, framing_platform, "univ-a", "12", "2", "101")
+    frame.locator("h1", has_text="Le portfolio réflexif").wait_for()
+    token = tool_frame_object(page, tool_server.url).url.split("lt=")[1].split("&")[0]
+    page.goto(f"{tool_server.url}/portfolio/outcome/P2.O1.A1?lt={token}")
+    page.get_by_label("2 · En développement").check()
+    page.get_by_label("Justification").fill("Premiers pas.")
+    page.get_by_role("button", name="Enregistrer mon évaluation").click()
+    page.get_by_text("Votre évaluation est enregistrée.").wait_for()
+    for path in PAGES:
+        page.goto(f"{tool_server.url}{path}?lt={token}")
+        page.locator("h1").wait_for()
+        assert serious_accessibility_violations(page, axe_source) == [], path
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+        assert overflow <= 0, (path, overflow)

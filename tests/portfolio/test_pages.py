@@ -7,6 +7,7 @@ from itsdangerous import URLSafeTimedSerializer
 from lti_tool.cohorts.services import create_cohort, join_cohort
 from lti_tool.db import get_session
 from lti_tool.store import get_store
+from tests.lti.launching import LaunchDriver
 from tests.portfolio.pages import Tab, entry_id_of, launched, tool_course_id, tool_user_id
 from tests.portfolio.test_rules import PDF, png_bytes
 
@@ -22,7 +23,6 @@ def people(driver, tool_server, site_a, site_b, app):
             for name, site, sub in (("amelie", site_a, "2"), ("bruno", site_a, "3"),
                                     ("teacher", site_a, "4"))}
     # Nicolas launches from univ-b with his own HTTP session (another browser).
-    from tests.lti.launching import LaunchDriver
     tabs["nicolas"] = launched(LaunchDriver(tool_server.url), tool_server.url, site_b, "2", "201")
     with app.app_context():
         session = get_session()
@@ -68,6 +68,18 @@ def test_a_participant_launch_lands_on_the_portfolio_in_french(driver, tool_serv
     overview = launched(driver, tool_server.url, site_a, "2").get("/portfolio/")
     assert "Mon auto-évaluation par pilier" in overview.text and "<svg" in overview.text
     assert "style=" not in overview.text and "<script>" not in overview.text
+
+
+def test_pages_are_in_english_when_the_launch_asks_for_it(driver, tool_server, site_a):
+    site_a.locale = "en"
+    tab = launched(driver, tool_server.url, site_a, "2")
+    pages = {path: tab.get(path).text for path in ROUTES_GET}
+    assert "My self-assessment per pillar" in pages["/portfolio/"]
+    assert "Rate this outcome" in pages["/portfolio/pillar-1"]
+    assert "Save and publish" in pages["/portfolio/entries/new"]
+    assert "Nothing is shared with you yet." in pages["/portfolio/shared"]
+    for path, text in pages.items():
+        assert 'lang="en"' in text and "Enregistrer" not in text, path
 
 
 def test_rating_an_outcome_keeps_its_history(people):
