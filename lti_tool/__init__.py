@@ -32,7 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
                                 x_port=count, x_prefix=count)
 
-    from lti_tool import db, errors, i18n, observability, security, sessions, store
+    from lti_tool import db, errors, i18n, limits, observability, security, sessions, store
 
     db.init_app(app)
     store.init_app(app)
@@ -67,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(grades_bp)
+    limits.init_app(app)  # after the blueprints: limits are attached to their endpoints
 
     from lti_tool.cli import register_commands
 
