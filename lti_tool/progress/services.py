@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from lti_tool.accounts.models import Course, Membership, User
 from lti_tool.accounts.roles import PARTICIPANT
@@ -109,27 +109,40 @@ def _participant_ids(cohort_id: int):
 
 def objective_aggregates(session: Session, cohort_id: int,
                          programme: Programme) -> dict[tuple[int, str], tuple[int, float]]:
-    """(user, objective) -> (outcomes rated, mean current level), computed by the database:
-    the current rating is the newest row per (user, outcome) (a window function), mapped to
-    its objective with a CASE over the programme's 90 outcomes, then grouped."""
-    ranked = (
-        select(OutcomeRating.user_id, OutcomeRating.outcome_id, OutcomeRating.level,
-               func.row_number().over(
-                   partition_by=(OutcomeRating.user_id, OutcomeRating.outcome_id),
-                   order_by=(OutcomeRating.created_at.desc(), OutcomeRating.id.desc()),
-               ).label("newest"))
+    """(user, objective) -> (outcomes rated, mean current level), computed by the database.
+
+    The current rating is the newest row per (user, outcome): the one at the latest
+    ``created_at`` (read from the (user, outcome, created_at) index), the highest id among
+    equal times. A CASE over the programme's 90 outcomes maps each to its objective, then the
+    rows are grouped: one row per participant and objective comes back, whatever the history.
+    """
+    newest = (
+        select(OutcomeRating.user_id, OutcomeRating.outcome_id,
+               func.max(OutcomeRating.created_at).label("created_at"))
         .where(OutcomeRating.user_id.in_(_participant_ids(cohort_id)))
+        .group_by(OutcomeRating.user_id, OutcomeRating.outcome_id)
         .subquery()
     )
-    objective = case(_objective_of_outcome(programme), value=ranked.c.outcome_id,
+    later_twin = aliased(OutcomeRating)
+    current = OutcomeRating
+    objective = case(_objective_of_outcome(programme), value=current.outcome_id,
                      else_=None).label("objective_id")
-    current = (select(ranked.c.user_id, objective, ranked.c.level)
-               .where(ranked.c.newest == 1).subquery())
+    current_rows = (
+        select(current.user_id, objective, current.level)
+        .join(newest, and_(newest.c.user_id == current.user_id,
+                           newest.c.outcome_id == current.outcome_id,
+                           newest.c.created_at == current.created_at))
+        .where(~exists().where(later_twin.user_id == current.user_id,
+                               later_twin.outcome_id == current.outcome_id,
+                               later_twin.created_at == current.created_at,
+                               later_twin.id > current.id))
+        .subquery()
+    )
     rows = session.execute(
-        select(current.c.user_id, current.c.objective_id, func.count(),
-               func.avg(current.c.level))
-        .where(current.c.objective_id.is_not(None))
-        .group_by(current.c.user_id, current.c.objective_id)
+        select(current_rows.c.user_id, current_rows.c.objective_id, func.count(),
+               func.avg(current_rows.c.level))
+        .where(current_rows.c.objective_id.is_not(None))
+        .group_by(current_rows.c.user_id, current_rows.c.objective_id)
     ).all()
     return {(user_id, objective_id): (int(count), float(mean))
             for user_id, objective_id, count, mean in rows}

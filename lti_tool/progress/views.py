@@ -10,7 +10,8 @@ from datetime import datetime
 
 from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template,
                    request)
-from flask_babel import gettext as _
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale, gettext as _
 
 from lti_tool.accounts.models import User
 from lti_tool.accounts.roles import TEACHER
@@ -62,8 +63,10 @@ def index():
 @launch_required(TEACHER)
 def matrix(cohort_id: int):
     cohort = _entitled_cohort(cohort_id)
+    # One look-up of the decimal sign rather than a full number formatting per cell.
     return render_template("progress/matrix.html", cohort=cohort,
                            matrix=progress_matrix(get_session(), cohort.id, cached_programme()),
+                           decimal_symbol=get_decimal_symbol(str(get_locale())),
                            messages=get_flashed_messages(with_categories=True))
 
 

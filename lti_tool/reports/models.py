@@ -64,7 +64,8 @@ def _refuse_changes_to_a_submitted_version(_mapper, _connection, target: ReportS
         return
     for name in _FROZEN_COLUMNS:
         if state.attrs[name].history.has_changes():
-            raise FrozenSnapshotError(f"report version {target.id}: {name} is frozen once submitted")
+            raise FrozenSnapshotError(
+                f"report version {target.id}: {name} is frozen once submitted")
 
 
 class ReportDeadline(Base):

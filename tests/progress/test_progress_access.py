@@ -8,7 +8,7 @@ from lti_tool.accounts.roles import PARTICIPANT, TEACHER
 from lti_tool.db import new_session
 from lti_tool.reports.services import report_versions, save_draft, submit_report
 from programme import cached_programme
-from tests.reports.cohort_data import add_entry, launch_token, make_cohort, rate
+from tests.reports.cohort_data import add_entry, launch_token, make_cohort
 from tests.reports.pages import get, post, text_of
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lti_tool.accounts.models import Course, User
 from lti_tool.cohorts.services import create_cohort
 from lti_tool.db import new_session
-from tests.browser.conftest import framing_platform, page, tool_frame  # noqa: F401 (fixtures)
+from tests.browser.conftest import tool_frame
 from tests.conftest import serious_accessibility_violations
 from tests.reports.cohort_data import add_entry, rate
 
@@ -65,10 +65,13 @@ def test_a_participant_submits_the_report_and_a_teacher_sees_the_matrix(
 
     tool_page(participant_frame, tool_server.url, "/report/")
     frame = participant_frame
-    frame.get_by_label("Votre synthèse réflexive").fill(
-        "Au fil de l'année, ma posture de mandataire s'est affirmée.")
-    frame.get_by_label("Ce que le pilier 1 m'a appris").check()
-    frame.get_by_label("Position").fill("1")
+    synthesis = frame.get_by_label("Votre synthèse réflexive")
+    synthesis.fill("Au fil de l'année, ma posture de mandataire s'est affirmée.")
+    synthesis.select_text()
+    frame.get_by_role("toolbar").get_by_role("button", name="Gras").click()
+    assert synthesis.input_value().startswith("<strong>Au fil")
+    frame.get_by_role("checkbox", name="Ce que le pilier 1 m'a appris").check()
+    frame.get_by_role("spinbutton", name="Position — Ce que le pilier 1 m'a appris").fill("1")
     assert serious_accessibility_violations(page, axe_source, frame=frame) == []
     frame.get_by_role("button", name="Déposer le rapport").click()
     frame.get_by_text("Votre rapport est déposé (version 1)").wait_for()
@@ -76,6 +79,7 @@ def test_a_participant_submits_the_report_and_a_teacher_sees_the_matrix(
     frame.get_by_role("link", name="Version 1, déposée le", exact=False).click()
     frame.get_by_role("heading", name="Synthèse").wait_for()
     assert "ma posture de mandataire" in frame.locator("main").inner_text()
+    assert frame.locator(".rich-text strong").first.inner_text().startswith("Au fil")
     assert serious_accessibility_violations(page, axe_source, frame=frame) == []
 
     teacher_frame = open_activity(page, framing_platform, "4", "113")
