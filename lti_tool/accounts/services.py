@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.accounts.models import Course, Membership, ResourceLink, User
@@ -14,6 +15,7 @@ from lti_tool.db import utcnow
 from lti_tool.lti.adapter import LTI, ValidatedLaunch
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+RECORD_ATTEMPTS = 3
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
 
@@ -40,7 +42,10 @@ class LaunchContext:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "LaunchContext":
-        return cls(**data)
+        """Rebuild a stored context; fields it no longer has are ignored (sessions opened before
+        an upgrade), a missing required field raises TypeError."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
 
 
 def _text(value: Any, limit: int) -> str | None:
@@ -128,6 +133,17 @@ def launch_locale(claims: dict[str, Any]) -> str:
 
 def record_launch(session: Session, launch: ValidatedLaunch, target: str) -> LaunchContext:
     """Create or update the user, course, membership and activity of a validated launch."""
+    for _ in range(RECORD_ATTEMPTS - 1):
+        try:
+            return _record_launch_once(session, launch, target)
+        except IntegrityError:
+            # A concurrent launch (often a classmate's first one) created the same course, user
+            # or activity a moment ago: start again, the rows are found and updated this time.
+            session.rollback()
+    return _record_launch_once(session, launch, target)
+
+
+def _record_launch_once(session: Session, launch: ValidatedLaunch, target: str) -> LaunchContext:
     claims = launch.claims
     lti_roles = [r for r in claims.get(LTI + "roles", []) if isinstance(r, str)]
     role = tool_role(lti_roles)

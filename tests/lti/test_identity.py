@@ -2,11 +2,14 @@
 what a later launch changes (names, email, role) and what it keeps."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import select
 
 from lti_tool.accounts.models import Course, Membership, User
 from lti_tool.db import new_session
-from tests.lti.launching import page_facts
+from tests.lti.launching import LaunchDriver, page_facts
 
 
 def stored(app, model) -> list:
@@ -77,3 +80,29 @@ def test_a_person_launching_in_two_courses_is_one_user(driver, site_a, app):
     assert len(stored(app, User)) == 1
     assert [c.context_id for c in stored(app, Course)] == ["12", "99"]
     assert len(stored(app, Membership)) == 2
+
+
+def test_a_whole_class_launching_for_the_first_time_at_once_is_recorded(site_a, tool_server,
+                                                                        app):
+    """Every first launch of a course races to create the course row: none may fail."""
+    people = ["2", "3", "4", "5", "6", "9"]
+    prepared = []
+    for user_id in people:
+        browser = LaunchDriver(tool_server.url)
+        login = browser.start_login(site_a, user_id, "101")
+        action, fields = browser.platform_auth(login)
+        prepared.append((browser, login, action, fields))
+    barrier = threading.Barrier(len(prepared))
+
+    def launch(entry):
+        browser, login, action, fields = entry
+        barrier.wait()
+        return browser.post_launch(fields, login.cookies, action).status
+
+    with ThreadPoolExecutor(max_workers=len(prepared)) as pool:
+        statuses = list(pool.map(launch, prepared))
+    assert statuses == [303] * len(people)
+    assert sorted(u.sub for u in stored(app, User)) == sorted(people)
+    [course] = stored(app, Course)
+    assert len(stored(app, Membership)) == len(people)
+    assert {m.course_id for m in stored(app, Membership)} == {course.id}
