@@ -79,7 +79,13 @@ def start_launch_session(context: LaunchContext) -> str:
 
 def current_launch() -> LaunchContext | None:
     data = session.get("launch") if isinstance(session, LaunchSession) else None
-    return LaunchContext.from_dict(data) if data else None
+    if not isinstance(data, dict):
+        return None
+    try:
+        return LaunchContext.from_dict(data)
+    except TypeError:
+        # A session stored by an older version lacks a field: the user opens the activity again.
+        return None
 
 
 def launch_token() -> str | None:

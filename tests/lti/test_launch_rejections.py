@@ -96,6 +96,20 @@ def test_a_key_rotated_after_the_keyset_was_cached_is_accepted(driver, site_a, c
     assert len(certs_fetches) == 2
 
 
+def test_an_unreachable_platform_keyset_is_a_clear_temporary_refusal(driver, site_a, app,
+                                                                    caplog):
+    site_a.faults.add("certs", status=503)
+    result = driver.forged_launch(site_a, "2", "101")
+    response = result.response
+    assert response.status_code == 502
+    assert REFUSED_TITLE_FR in response.text
+    assert "<code>keyset_unavailable</code>" in response.text
+    assert [r["reason"] for r in logged_refusals(caplog)] == ["keyset_unavailable"]
+    assert launch_rows(app) == NO_ROWS
+    # Once the platform answers again, launches go through.
+    assert driver.launch(site_a, "2", "101").status == 303
+
+
 def test_alg_none_is_refused(driver, site_a, app, caplog):
     result = driver.forged_launch(site_a, "2", "101", algorithm="none")
     assert_refused(result, "algorithm", caplog, app)
@@ -193,6 +207,17 @@ def test_a_missing_sub_is_refused(driver, site_a, app, caplog, sub):
     assert_refused(result, "sub", caplog, app)
 
 
+def test_a_sub_longer_than_255_characters_is_refused(driver, site_a, app, caplog):
+    result = driver.forged_launch(site_a, "2", "101", sub="7" * 256)
+    assert_refused(result, "sub", caplog, app)
+
+
+def test_a_sub_of_255_characters_is_accepted(driver, site_a, app):
+    result = driver.forged_launch(site_a, "2", "101", sub="7" * 255)
+    assert result.status == 303, result.response.text
+    assert launch_rows(app)["users"] == 1
+
+
 # ----- time ------------------------------------------------------------------------------------
 
 def test_a_token_expired_beyond_the_leeway_is_refused(driver, site_a, app, caplog):
@@ -249,6 +274,18 @@ def test_several_audiences_without_azp_naming_us_are_refused(driver, site_a, app
     result = driver.forged_launch(site_a, "2", "101", aud=[site_a.client_id, "another-tool"],
                                   azp=azp)
     assert_refused(result, "audience", caplog, app)
+
+
+@pytest.mark.parametrize("aud", ["client-id", ["client-id"]], ids=["string", "list-of-one"])
+def test_an_azp_naming_another_client_than_aud_is_refused(driver, site_a, app, caplog, aud):
+    aud = site_a.client_id if aud == "client-id" else [site_a.client_id]
+    result = driver.forged_launch(site_a, "2", "101", aud=aud, azp="another-tool")
+    assert_refused(result, "audience", caplog, app)
+
+
+def test_a_single_audience_without_azp_is_accepted(driver, site_a):
+    result = driver.forged_launch(site_a, "2", "101", aud=[site_a.client_id], azp=None)
+    assert result.status == 303, result.response.text
 
 
 def test_several_audiences_with_azp_naming_us_are_accepted(driver, site_a):

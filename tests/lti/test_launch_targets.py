@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from lti_tool.sessions import _serializer
+from lti_tool.store import get_store
 from programme.loader import cached_programme
 from programme.targets import launch_targets
 from tests.lti.launching import page_facts
@@ -31,16 +33,30 @@ def test_the_demo_course_covers_every_canonical_target():
 
 
 @pytest.mark.parametrize("activity_id, name", ACTIVITY_TARGETS)
-def test_each_target_lands_on_its_page(driver, site_a, activity_id, name):
-    result = driver.launch(site_a, "2", activity_id)
+@pytest.mark.parametrize("user_id", ["2", "4"], ids=["participant", "teacher"])
+def test_each_target_lands_on_its_page(driver, site_a, activity_id, name, user_id):
+    result = driver.launch(site_a, user_id, activity_id)
     assert result.status == 303, result.response.text
+    assert result.location.startswith(f"/app/{name}?lt=")
+    # Each area may lead a role on to its own pages; every one of them opens.
+    assert driver.page(result).status_code == 200
+
+
+@pytest.mark.parametrize("activity_id, name", [(activity_id, name)
+                                                for activity_id, name in ACTIVITY_TARGETS
+                                                if not name.startswith("assessment/")])
+def test_the_landing_page_says_who_where_and_what(driver, site_a, activity_id, name):
+    # A guest (no known role) stays on the landing page of the target itself (the assessments
+    # have pages of their own).
+    result = driver.forged_launch(site_a, "2", activity_id, roles=[])
     assert result.location.startswith(f"/app/{name}?lt=")
     page = driver.page(result)
     assert page.status_code == 200
+    assert page.url.startswith(driver.tool_url + f"/app/{name}?")
     assert f"<h1>{TARGETS[name].title}</h1>" in html.unescape(page.text)
     facts = page_facts(page.text)
     assert facts["Personne"] == "Amélie Dubois"
-    assert facts["Rôle"] == "Participant"
+    assert facts["Rôle"] == "Invité"
     assert facts["Cours"] == "Certificat inter-universités en management public"
     assert facts["Cohorte"]
     assert facts["Cible"] == f"/lti/launch/{name}"
@@ -48,9 +64,9 @@ def test_each_target_lands_on_its_page(driver, site_a, activity_id, name):
 
 def test_the_query_form_of_a_target_is_honoured(driver, site_a):
     assert site_a.activities["109"].target == "/lti/launch?target=seminar-2"
-    result = driver.launch(site_a, "4", "109")
+    result = driver.forged_launch(site_a, "4", "109", roles=[])
     assert result.location.startswith("/app/seminar-2?lt=")
-    assert page_facts(driver.page(result).text)["Rôle"] == "Enseignant"
+    assert page_facts(driver.page(result).text)["Cible"] == "/lti/launch/seminar-2"
 
 
 @pytest.mark.parametrize("custom_target, name", [
@@ -61,9 +77,10 @@ def test_the_query_form_of_a_target_is_honoured(driver, site_a):
 ])
 def test_a_custom_target_parameter_wins_over_the_link_address(driver, site_a, custom_target,
                                                               name):
-    result = driver.forged_launch(site_a, "2", "101", custom={"target": custom_target})
+    result = driver.forged_launch(site_a, "2", "101", roles=[],
+                                  custom={"target": custom_target})
     assert result.location.startswith(f"/app/{name}?lt=")
-    assert page_facts(driver.page(result).text)["Cible"] == f"/lti/launch/{name}"
+    assert driver.page(result).status_code == 200
 
 
 def test_an_unknown_custom_target_falls_back_to_the_link_address(driver, site_a):
@@ -96,7 +113,7 @@ def test_a_tampered_launch_token_is_refused(driver, site_a, tool_server):
 
 
 def test_the_launch_token_is_accepted_as_a_header(driver, site_a, tool_server):
-    token = driver.launch(site_a, "2", "101").token
+    token = driver.forged_launch(site_a, "2", "101", roles=[]).token
     response = driver.http.get(tool_server.url + "/app/seminar-1",
                                headers={"X-Launch-Token": token})
     assert response.status_code == 200
@@ -104,7 +121,7 @@ def test_the_launch_token_is_accepted_as_a_header(driver, site_a, tool_server):
 
 
 def test_a_launch_token_opens_other_targets_of_the_tool(driver, site_a, tool_server):
-    token = driver.launch(site_a, "2", "101").token
+    token = driver.forged_launch(site_a, "2", "101", roles=[]).token
     response = driver.http.get(tool_server.url + "/app/case-study", params={"lt": token})
     assert response.status_code == 200
     assert page_facts(response.text)["Personne"] == "Amélie Dubois"
@@ -150,3 +167,31 @@ def test_a_session_problem_is_reported_in_json_to_scripts(driver, site_a, tool_s
     assert response.status_code == 401
     assert response.json()["code"] == 401
     assert response.json()["session"] in ("expired", "invalid")
+
+
+def stored_session(app, token: str) -> tuple[str, dict]:
+    with app.app_context():
+        sid = _serializer(app).loads(token)
+        return f"session:{sid}", get_store().get(f"session:{sid}")
+
+
+def test_a_session_stored_with_an_extra_field_still_opens(driver, site_a, tool_server, app):
+    token = driver.forged_launch(site_a, "2", "101", roles=[]).token
+    key, data = stored_session(app, token)
+    data["launch"]["field_of_another_version"] = 1
+    with app.app_context():
+        get_store().set(key, data, 60)
+    response = driver.http.get(tool_server.url + "/app/seminar-1", params={"lt": token})
+    assert response.status_code == 200
+    assert page_facts(response.text)["Personne"] == "Amélie Dubois"
+
+
+def test_a_session_stored_without_a_required_field_has_ended(driver, site_a, tool_server, app):
+    token = driver.forged_launch(site_a, "2", "101", roles=[]).token
+    key, data = stored_session(app, token)
+    del data["launch"]["role"]
+    with app.app_context():
+        get_store().set(key, data, 60)
+    response = driver.http.get(tool_server.url + "/app/seminar-1", params={"lt": token})
+    assert response.status_code == 401
+    assert SESSION_ENDED_FR in response.text
