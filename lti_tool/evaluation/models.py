@@ -35,7 +35,7 @@ class Group(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    members: Mapped[list["GroupMember"]] = relationship(back_populates="group",
+    members: Mapped[list[GroupMember]] = relationship(back_populates="group",
                                                         cascade="all, delete-orphan",
                                                         order_by="GroupMember.id")
 
@@ -68,7 +68,7 @@ class Jury(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    members: Mapped[list["JuryMember"]] = relationship(back_populates="jury",
+    members: Mapped[list[JuryMember]] = relationship(back_populates="jury",
                                                        cascade="all, delete-orphan",
                                                        order_by="JuryMember.id")
 

@@ -24,6 +24,7 @@ from lti_tool.evaluation.errors import EvaluationError
 from lti_tool.evaluation.models import (VISIBILITIES, VISIBILITY_JURY, AgreedScore, Assignment,
                                         JuryMember, JurorScore, JurorSubmission, PublishedResult)
 from lti_tool.evaluation.organisation import candidate_name, persons_concerned
+from lti_tool.grades.services import enqueue_grade
 from rubrics import GradeResult, Rubric, RubricError, load_rubric, score_rubric
 from rubrics.agreement import divergent_criteria
 
@@ -448,8 +449,21 @@ def publish_result(session: Session, assignment: Assignment, chair_id: int,
         raise EvaluationError("not_agreed", "every criterion needs an agreed level")
     persons = persons_concerned(session, assignment)
     checked = _checked_adjustments(assignment, persons, adjustments or {}, rubric.grade_max)
-    if enqueue is None:
-        from lti_tool.grades.services import enqueue_grade as enqueue
+    enqueue = enqueue or enqueue_grade
+    try:
+        published = _publish_and_queue(session, assignment, chair_id, rubric, agreed, result,
+                                       persons, checked, enqueue)
+    except Exception:
+        session.rollback()  # nothing half-published: no result without its queued grade
+        raise
+    session.commit()
+    return published
+
+
+def _publish_and_queue(session: Session, assignment: Assignment, chair_id: int, rubric: Rubric,
+                       agreed: Mapping[str, AgreedScore], result: GradeResult,
+                       persons: list[int], checked: Mapping[int, Adjustment],
+                       enqueue: Callable[..., Any]) -> list[PublishedResult]:
     existing = {r.user_id: r for r in session.scalars(select(PublishedResult).where(
         PublishedResult.assignment_id == assignment.id))}
     published = []
@@ -475,7 +489,6 @@ def publish_result(session: Session, assignment: Assignment, chair_id: int,
                 grade_max=rubric.grade_max, comment=grade_comment(rubric, agreed, final),
                 published_by_id=chair_id)
         published.append(row)
-    session.commit()
     return published
 
 

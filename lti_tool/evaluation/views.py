@@ -17,6 +17,7 @@ from lti_tool.evaluation import organisation, results, scoring
 from lti_tool.evaluation.audit import cohort_events
 from lti_tool.evaluation.errors import EvaluationError
 from lti_tool.evaluation.models import VISIBILITY_JURY, Assignment
+from lti_tool.grades.services import GradeError, request_sync
 from lti_tool.sessions import launch_required, launch_url
 from lti_tool.targets.views import show as target_landing
 from programme import cached_programme
@@ -378,8 +379,8 @@ def _render_deliberation(assignment: Assignment, error: str | None = None, statu
     session = get_session()
     try:
         view = scoring.deliberation(session, assignment, g.launch.user_id, _threshold())
-    except EvaluationError as error:
-        flash(error_message(error), "error")
+    except EvaluationError as refusal:
+        flash(error_message(refusal), "error")
         return redirect(launch_url("evaluation.score", assignment_id=assignment.id), 303)
     return render_template(
         "evaluation/deliberation.html", view=view,
@@ -431,6 +432,13 @@ def publish(assignment_id: int):
         if error.code in ("not_the_chair",):
             abort(403)
         return _render_deliberation(assignment, error_message(error), 400)
+    except GradeError as error:
+        # The gradebook queue refused a grade: nothing was published (one transaction).
+        current_app.logger.warning("grade not queued for assignment %s: %s", assignment.id,
+                                   error)
+        return _render_deliberation(assignment, _(
+            "The grade could not be queued for the gradebook, so nothing was published. "
+            "Try again; if it persists, tell the platform's administrator."), 409)
     _request_grade_sync()
     flash(_("Result published. The grade is on its way to each participant's gradebook."),
           "success")
@@ -439,8 +447,6 @@ def publish(assignment_id: int):
 
 def _request_grade_sync() -> None:
     """Wake the grade sync after the commit (best effort: the outbox guarantees delivery)."""
-    from lti_tool.grades.services import request_sync
-
     request_sync(current_app._get_current_object())
 
 

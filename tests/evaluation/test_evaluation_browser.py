@@ -90,6 +90,12 @@ def test_a_juror_scores_the_rubric_in_the_course_iframe(page, framing_platform, 
 def test_the_participant_reads_the_published_result(page, framing_platform, cohort, app,
                                                     axe_source):
     rubric = load_rubric("oral-exam")
+    # The scoring form itself fits a phone and passes axe-core there too.
+    juror = cohort.launch(JURORS[1], "114")
+    assert_fits_a_phone(page, f"{juror.tool_url}/evaluation/score/{cohort.assignment_id}"
+                              f"?lt={juror.token}")
+    assert serious_accessibility_violations(page, axe_source) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
     levels = {c.id: 3 for c in rubric.criteria}
     comments = {rubric.criteria[0].id: ("Très belle défense.", "participant")}
     for who in JURORS:
@@ -111,3 +117,15 @@ def test_the_participant_reads_the_published_result(page, framing_platform, coho
     assert serious_accessibility_violations(page, axe_source, tool) == []
     assert_fits_a_phone(page, tool.url)
     assert serious_accessibility_violations(page, axe_source) == []
+
+
+def test_the_teacher_pages_pass_axe_and_fit_a_phone(page, cohort, axe_source):
+    teacher = cohort.teacher
+    for path in ("", "/groups", "/juries", "/assessment/oral-exam", "/assessment/collective-report",
+                 "/statistics", "/audit", "/grades"):
+        url = f"{teacher.tool_url}/evaluation/cohort/{cohort.cohort_id}{path}?lt={teacher.token}"
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(url)
+        page.locator("main h1").wait_for()
+        assert serious_accessibility_violations(page, axe_source) == [], path
+        assert_fits_a_phone(page, url)
