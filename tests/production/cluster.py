@@ -69,8 +69,18 @@ http {{
 """
 
 
-def wait_until_up(url: str, process: subprocess.Popen, what: str, log: Path) -> None:
-    deadline = time.monotonic() + 30
+def control_socket_options(folder: Path) -> list[str]:
+    """gunicorn 27 opens a control socket, by default one path for every instance of a user."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    if any(setting.name == "control_socket" for setting in KNOWN_SETTINGS):
+        return ["--control-socket", str(folder / "gunicorn.ctl")]
+    return []
+
+
+def wait_until_up(url: str, process: subprocess.Popen, what: str, log: Path,
+                  seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{what} stopped (exit {process.returncode}):\n"
@@ -80,7 +90,7 @@ def wait_until_up(url: str, process: subprocess.Popen, what: str, log: Path) -> 
             return
         except requests.RequestException:
             time.sleep(0.1)
-    raise RuntimeError(f"{what} did not answer {url} in 30 s:\n"
+    raise RuntimeError(f"{what} did not answer {url} in {seconds:.0f} s:\n"
                        + log.read_text(errors="replace")[-3000:])
 
 
@@ -141,7 +151,7 @@ class Cluster:
             process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}",
                  "--forwarded-allow-ips", "127.0.0.1", "--timeout", "60",
-                 "lti_tool:create_app()"],
+                 *control_socket_options(instance), "lti_tool:create_app()"],
                 env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         self.processes.append(process)
         return process, log

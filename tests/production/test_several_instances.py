@@ -158,3 +158,20 @@ def test_the_instances_write_json_logs_without_secrets(cluster, cluster_platform
     fragments = secret_fragments([fields["id_token"], genuine.token,
                                   "shared-secret-of-the-cluster"])
     assert not [leak for line in lines for leak in leaked_in(line, fragments)]
+
+
+def test_the_instances_count_rate_limits_together_in_redis(cluster, cluster_platform):
+    """The default LTI limit (120 a minute per client address) is shared: requests spread over
+    both instances reach it together. The address is one of the documentation range, given as
+    nginx would (each instance trusts one proxy), so that the other tests keep their own."""
+    http = LaunchDriver(cluster.nginx_url).http
+    first, second = cluster.instance_urls
+    headers = {"X-Forwarded-For": "198.51.100.23"}
+    statuses = [http.post((first, second)[n % 2] + "/lti/login", headers=headers,
+                          allow_redirects=False).status_code for n in range(121)]
+    assert 429 not in statuses[:120]
+    assert statuses[120] == 429
+    refused = http.post(first + "/lti/login", headers=headers)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert http.post(second + "/lti/login", headers={"X-Forwarded-For": "198.51.100.24"}
+                     ).status_code != 429
