@@ -154,7 +154,8 @@ def main() -> None:
     print(f"scores/s             {report.sent / elapsed:.0f}")
     print(f"statuses             {dict(statuses)}")
     print(f"scores in gradebooks {stored}")
-    print(f"tokens requested     {sum(tokens.values())} ({', '.join(f'{k}: {v}' for k, v in tokens.items())})")
+    per_site = ", ".join(f"{slug}: {count}" for slug, count in tokens.items())
+    print(f"tokens requested     {sum(tokens.values())} ({per_site})")
     print(f"requests made        {report.requests}")
 
 

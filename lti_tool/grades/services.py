@@ -22,7 +22,6 @@ from lti_tool.accounts.roles import PARTICIPANT
 from lti_tool.cohorts.services import cohort_members
 from lti_tool.db import utcnow
 from lti_tool.grades.models import FAILED, PENDING, SENDING, SUPERSEDED, GradeOutbox
-from lti_tool.lti.models import Platform
 
 log = logging.getLogger("lti_tool.grades")
 
@@ -193,12 +192,6 @@ def _status(user_id: int, name: str, university: str, role: str, assessment_id: 
                       grade=row.grade, grade_max=row.grade_max, published_at=row.created_at,
                       attempts=row.attempts, next_attempt_at=row.next_attempt_at,
                       sent_at=row.sent_at, last_error=row.last_error, outbox_id=row.id)
-
-
-def platform_name(session: Session, user_id: int) -> str | None:
-    """The name of the platform (university) a user's grades go to."""
-    return session.scalar(select(Platform.name).join(User, User.platform_id == Platform.id)
-                          .where(User.id == user_id))
 
 
 # ----- waking the worker ---------------------------------------------------------------------

@@ -29,7 +29,7 @@ import threading
 import time
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -78,7 +78,10 @@ class SyncSettings:
     claim_timeout_seconds: float = 300.0
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> "SyncSettings":
+    def from_config(cls, config: Mapping[str, Any],
+                    environ: Mapping[str, str] | None = None) -> "SyncSettings":
+        """From the app's ``GRADES_*`` settings, else ``LTI_TOOL_GRADES_*`` variables."""
+        environ = os.environ if environ is None else environ
         defaults = cls()
         names = {"http_timeout_seconds": "GRADES_HTTP_TIMEOUT_SECONDS",
                  "threads": "GRADES_SYNC_THREADS", "batch_size": "GRADES_SYNC_BATCH_SIZE",
@@ -89,6 +92,8 @@ class SyncSettings:
         values = {}
         for attribute, key in names.items():
             value = config.get(key)
+            if value is None:
+                value = environ.get("LTI_TOOL_" + key) or None
             if value is not None:
                 values[attribute] = type(getattr(defaults, attribute))(value)
         return replace(defaults, **values)
@@ -221,7 +226,8 @@ class _Refused(Exception):
         self.status, self.reason = status, reason
 
 
-def _destinations(session: Session, rows: Sequence[GradeOutbox]) -> dict[int, Destination]:
+def _destinations(session: Session,
+                  rows: Sequence[GradeOutbox]) -> dict[tuple[int, str], Destination]:
     """Each user's platform, the cohort course of that platform they belong to, and the
     assessment's resource link in that course when a launch made it known."""
     user_ids = {row.user_id for row in rows}
@@ -248,19 +254,16 @@ def _destinations(session: Session, rows: Sequence[GradeOutbox]) -> dict[int, De
             if key in wanted and (key not in links or not links[key].lineitem_url):
                 links[key] = link
     result = {}
-    for user_id, course in courses.items():
-        for assessment_id in {r.assessment_id for r in rows if r.user_id == user_id}:
+    for user_id, assessment_id in {(r.user_id, r.assessment_id) for r in rows}:
+        course = courses.get(user_id)
+        if course is not None:
             link = links.get((course.id, assessment_id))
-            result[_dest_key(user_id, assessment_id)] = Destination(
+            result[(user_id, assessment_id)] = Destination(
                 platform_id=users[user_id].platform_id, sub=users[user_id].sub,
                 course_id=course.id, lineitems_url=course.lineitems_url or None,
                 resource_link_id=link.resource_link_id if link else None,
                 link_lineitem_url=(link.lineitem_url or None) if link else None)
     return result
-
-
-def _dest_key(user_id: int, assessment_id: str) -> Any:
-    return (user_id, assessment_id)
 
 
 # ----- talking to the platform ---------------------------------------------------------------
@@ -594,12 +597,6 @@ def release_rows(session_factory: sessionmaker, claim_id: str, row_ids: Iterable
 
 # ----- one pass ------------------------------------------------------------------------------
 
-@dataclass
-class _Batch:
-    rows: list[GradeOutbox]
-    destinations: dict[Any, Destination] = field(default_factory=dict)
-
-
 def sync_pending_scores(session_factory: sessionmaker, worker_id: str, limit: int = 5000, *,
                         store: Store | None = None, settings: SyncSettings | None = None,
                         stop: threading.Event | None = None) -> SyncReport:
@@ -656,7 +653,7 @@ def _run_batch(session_factory: sessionmaker, claim_id: str, rows: list[GradeOut
         if stop and stop.is_set():
             unsent.append(row.id)
             continue
-        dest = destinations.get(_dest_key(row.user_id, row.assessment_id))
+        dest = destinations.get((row.user_id, row.assessment_id))
         if dest is None:
             outcomes.append(Outcome(row.id, FAILED, error="no_course: the person belongs to "
                                     "no course of their platform in a cohort"))
@@ -691,10 +688,15 @@ def _deliver(connector: SharedConnector, resolver: LineItemResolver, dest: Desti
         try:
             return post_score(connector, lineitem_url, row, dest.sub)
         except _Retry as retry:
-            if retry.status == 404:
-                # The line item was deleted on the platform: look for it again next time.
-                resolver.forget(dest.course_id, row.assessment_id)
-            raise
+            if retry.status != 404:
+                raise
+            # The line item was deleted on the platform: find or create it again.
+            resolver.forget(dest.course_id, row.assessment_id)
+            if lineitem_url != dest.link_lineitem_url:
+                raise
+            dest = replace(dest, link_lineitem_url=None)
+            return post_score(connector, resolver.resolve(connector, dest, row.assessment_id),
+                              row, dest.sub)
     except _Retry as retry:
         return Outcome(row.id, PENDING, error=str(retry))
     except _Refused as refused:

@@ -142,3 +142,21 @@ def test_a_grade_published_after_one_was_sent_replaces_it_in_the_gradebook(app, 
     assert outbox(app, later).status == SENT
     assert item_for(site_a, "collective-report")["scores"]["2"]["scoreGiven"] == 12.5
     assert [p["status"] for p in posts_for(site_a, "2")] == [200, 200]
+
+
+def test_a_line_item_deleted_on_the_platform_is_created_again(app, driver, world, site_a):
+    assert driver.launch(site_a, "2", "114").status == 303
+    enqueue(app, world.user("a", "2"), "oral-exam", 12)
+    sync(app)
+    first = item_for(site_a, "oral-exam")
+    site_a.delete_lineitem("12", first["id"])
+    row_id = enqueue(app, world.user("a", "3"), "oral-exam", 15)
+
+    sync(app)
+    assert outbox(app, row_id).status == "pending" and "404" in outbox(app, row_id).last_error
+    sync(app)
+
+    again = item_for(site_a, "oral-exam")
+    assert again["id"] != first["id"]
+    assert again["scores"]["3"]["scoreGiven"] == 15
+    assert outbox(app, row_id).status == SENT and outbox(app, row_id).lineitem_url == again["url"]

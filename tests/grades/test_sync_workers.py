@@ -150,8 +150,8 @@ def test_a_killed_worker_loses_no_score_and_its_successor_sends_none_twice(
     assert_each_score_once_in_its_gradebook(site_a, site_b, expected)
 
 
-def test_sigterm_stops_the_loop_after_the_scores_in_flight(app, world, site_a, site_b,
-                                                            tmp_path):
+def test_sigterm_stops_the_loop_after_the_scores_in_flight(
+        app, world, site_a, site_b, tmp_path):
     expected = queue_many(app, site_a, site_b, per_site=20)
     for site in (site_a, site_b):
         site.faults.latency = 0.05
