@@ -32,7 +32,8 @@ class RatingForm(FlaskForm):
 class EntryForm(FlaskForm):
     title = StringField(_l("Title"), validators=[
         DataRequired(_l("Give the entry a title.")),
-        Length(max=TITLE_MAX_LENGTH, message=_l("The title is too long (300 characters at most)."))])
+        Length(max=TITLE_MAX_LENGTH,
+               message=_l("The title is too long (300 characters at most)."))])
     body = TextAreaField(_l("Text"))
     version = IntegerField(validators=[Optional(), NumberRange(min=1)])
     save = SubmitField(_l("Save the draft"))

@@ -538,15 +538,16 @@ def readable_evidence(session: Session, evidence_id: int, reader: Reader) -> Evi
 
 
 def delete_evidence(session: Session, evidence_id: int, owner_id: int,
-                    upload_dir: str | os.PathLike) -> None:
-    """Remove one of the owner's files (row and stored bytes)."""
+                    upload_dir: str | os.PathLike) -> int:
+    """Remove one of the owner's files (row and stored bytes); return its entry's id."""
     evidence = session.get(Evidence, evidence_id)
     if evidence is None or evidence.owner_id != owner_id:
         raise PortfolioError("not_found", f"no evidence {evidence_id}")
-    path = evidence_path(upload_dir, evidence.storage_key)
+    path, entry_id = evidence_path(upload_dir, evidence.storage_key), evidence.entry_id
     session.delete(evidence)
     session.commit()
     path.unlink(missing_ok=True)
+    return entry_id
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,9 +7,8 @@ from flask import (Blueprint, abort, current_app, flash, g, get_flashed_messages
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
-from wtforms import ValidationError
-
 from markupsafe import Markup
+from wtforms import ValidationError
 
 from lti_tool import csrf
 from lti_tool.accounts.models import Course, User
@@ -476,16 +475,13 @@ def download_evidence(evidence_id: int):
 @bp.post("/evidence/<int:evidence_id>/delete")
 @launch_required(PARTICIPANT)
 def delete_evidence(evidence_id: int):
-    session = get_session()
-    form = DeleteForm()
-    if not form.validate_on_submit():
+    if not DeleteForm().validate_on_submit():
         abort(400)
-    evidence = session.get(services.Evidence, evidence_id)
-    if evidence is None or evidence.owner_id != g.launch.user_id:
+    try:
+        entry_id = services.delete_evidence(get_session(), evidence_id, g.launch.user_id,
+                                            current_app.config["UPLOAD_DIR"])
+    except PortfolioError:
         abort(404)
-    entry_id = evidence.entry_id
-    services.delete_evidence(session, evidence_id, g.launch.user_id,
-                             current_app.config["UPLOAD_DIR"])
     return _back_to_entry(entry_id, _("File removed."), "success")
 
 

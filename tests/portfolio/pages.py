@@ -76,8 +76,8 @@ def tool_user_id(app, site: PlatformSite, sub: str) -> int:
 
 def tool_course_id(app, site: PlatformSite, context_id: str) -> int:
     with app.app_context():
-        return get_session().scalar(select(Course.id).where(Course.context_id == context_id,
-                                                            Course.platform.has(issuer=site.issuer)))
+        return get_session().scalar(select(Course.id).where(
+            Course.context_id == context_id, Course.platform.has(issuer=site.issuer)))
 
 
 def entry_id_of(response: requests.Response) -> int:

@@ -1,6 +1,8 @@
 """The portfolio's pages after real launches: who may open and post what, uploads, autosave."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
@@ -50,11 +52,27 @@ def test_every_page_needs_a_launch(tool_server, driver):
     assert response.status_code == 401 and response.json()["code"] == 401
 
 
+ROUTES_POST = ["/portfolio/outcome/P1.O1.A1", "/portfolio/entries/new",
+               "/portfolio/entries/1/edit", "/portfolio/entries/1/evidence",
+               "/portfolio/evidence/1/delete", "/portfolio/entries/1/share",
+               "/portfolio/entries/1/withdraw", "/portfolio/entries/1/comments"]
+
+
+def test_every_form_needs_a_launch(tool_server, driver):
+    # Without a launch session there is no CSRF token either: refused before any view runs.
+    for path in ROUTES_POST:
+        answer = driver.http.post(tool_server.url + path, data={"csrf_token": "x"})
+        assert answer.status_code in (400, 401), path
+
+
 def test_a_guest_is_refused(driver, tool_server, site_a):
     result = driver.forged_launch(site_a, "2", "101", roles=[])
     guest = Tab(driver, tool_server.url, result.token)
     for path in ROUTES_GET:
         assert guest.get(path).status_code == 403, path
+    for path in ROUTES_POST:
+        assert guest.post(path, {"title": "x"}, csrf_token="none").status_code in (400, 403)
+    assert guest.autosave(1, "t", "b", 1, "none").status_code == 403
 
 
 def test_a_participant_launch_lands_on_the_portfolio_in_french(driver, tool_server, site_a):
@@ -197,3 +215,40 @@ def end_session(app, tab: Tab) -> None:
         sid = URLSafeTimedSerializer(app.secret_key, salt="cimp-lti.launch-session").loads(
             tab.token)
         get_store().delete(f"session:{sid}")
+
+
+def test_a_form_save_over_a_newer_version_keeps_the_writers_text(people):
+    amelie, bruno = people["amelie"], people["bruno"]
+    entry = write(amelie, publish=False)
+    assert amelie.autosave(entry, "Ma réflexion", "<p>Onglet 1</p>", 1).status_code == 200
+    stale = amelie.post(f"/portfolio/entries/{entry}/edit",
+                        {"title": "Ma réflexion", "body": "<p>Onglet 2, précieux</p>",
+                         "version": "1", "save": "1"})
+    assert stale.status_code == 409
+    assert "Onglet 2, précieux" in stale.text and "enregistré ailleurs" in stale.text
+    assert "Onglet 1" in amelie.get(f"/portfolio/entries/{entry}").text
+    assert bruno.get(f"/portfolio/entries/{entry}/revisions").status_code == 404
+
+
+def test_the_owner_removes_an_evidence_file(people, app):
+    amelie = people["amelie"]
+    entry = write(amelie)
+    page = amelie.follow(amelie.post(f"/portfolio/entries/{entry}/evidence",
+                                     files={"file": ("p.png", png_bytes(), "image/png")})).text
+    evidence_id = int(page.split("/portfolio/evidence/")[1].split("?")[0])
+    stored = list((Path(app.config["UPLOAD_DIR"])).rglob("*"))
+    assert any(p.is_file() for p in stored)
+    removed = amelie.post(f"/portfolio/evidence/{evidence_id}/delete")
+    assert "Fichier retiré" in amelie.follow(removed).text
+    assert amelie.get(f"/portfolio/evidence/{evidence_id}").status_code == 404
+    assert not any(p.is_file() for p in Path(app.config["UPLOAD_DIR"]).rglob("*"))
+
+
+def test_without_a_cohort_the_portfolio_works_and_sharing_says_why_not(driver, tool_server,
+                                                                       site_a):
+    amelie = launched(driver, tool_server.url, site_a, "2")
+    entry = write(amelie)
+    page = amelie.get(f"/portfolio/entries/{entry}").text
+    assert "quand votre enseignant·e aura rattaché le cours à une cohorte" in page
+    refused = amelie.post(f"/portfolio/entries/{entry}/share", {"recipients": "1"})
+    assert "rattaché le cours à une cohorte" in amelie.follow(refused).text
