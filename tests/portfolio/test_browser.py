@@ -170,3 +170,25 @@ def test_the_main_pages_are_accessible_and_fit_a_phone(page, framing_platform, t
         assert serious_accessibility_violations(page, axe_source) == [], path
         overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
         assert overflow <= 0, (path, overflow)
+
+
+def test_autosave_refused_as_stale_tells_the_writer_and_keeps_the_text(page, framing_platform,
+                                                                      tool_server, app):
+    frame = open_activity(page, framing_platform, "univ-a", "12", "2", "101")
+    frame.locator("h1", has_text="Le portfolio réflexif").wait_for()
+    frame.get_by_role("link", name="Écrire un écrit libre").first.click()
+    frame.get_by_label("Titre", exact=True).fill("Deux onglets")
+    frame.get_by_role("button", name="Enregistrer le brouillon").click()
+    frame.locator(".toolbar").wait_for()
+    # Another tab saves first.
+    with app.app_context():
+        from lti_tool.portfolio import services
+        from lti_tool.portfolio.models import Entry
+        session = get_session()
+        entry = session.scalar(select(Entry))
+        services.save_entry(session, entry, entry.title, "<p>Depuis l'autre onglet</p>",
+                            entry.version)
+    body = frame.get_by_label("Texte", exact=True)
+    body.fill("Mon texte à ne pas perdre.")
+    frame.locator("#autosave-status", has_text="enregistré ailleurs").wait_for()
+    assert body.input_value() == "Mon texte à ne pas perdre."
