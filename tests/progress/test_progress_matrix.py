@@ -48,3 +48,56 @@ def test_the_matrix_page_is_an_accessible_table_with_numbers_as_text(app, client
     # P1.O1 has 2 outcomes: one rated at 3 -> 50 % and mean 3,0 (French decimal comma).
     assert re.search(r'class="cell shade-3">50&nbsp;%<br>moy. 3,0', html), html[:3000]
     assert "style=" not in html and "<script>" not in html
+
+
+def test_equal_times_count_the_later_row_and_other_cohorts_stay_out(app):
+    from datetime import datetime, timezone
+
+    from lti_tool.portfolio.models import OutcomeRating
+
+    here, elsewhere = make_cohort(app, "Arlon", 1), make_cohort(app, "Tournai", 1)
+    [participant], [stranger] = here.participant_ids, elsewhere.participant_ids
+    same_moment = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
+    with app.app_context():
+        session = new_session()
+        # Two ratings saved within the same instant: the one written last is the current one.
+        session.add(OutcomeRating(user_id=participant, outcome_id="P6.O1.A1", level=1,
+                                  justification="", created_at=same_moment))
+        session.flush()
+        session.add(OutcomeRating(user_id=participant, outcome_id="P6.O1.A1", level=4,
+                                  justification="", created_at=same_moment))
+        session.commit()
+        session.close()
+    rate(app, stranger, "P6.O1.A1", 2)
+    with app.app_context():
+        session = new_session()
+        matrix = progress_matrix(session, here.cohort_id, cached_programme())
+        session.close()
+    assert [row.participant.user_id for row in matrix.rows] == [participant]
+    index = [o.id for o in matrix.objectives].index("P6.O1")
+    cell = matrix.rows[0].cells[index]
+    assert (cell.rated, cell.mean_level) == (1, 4.0)
+
+
+def test_the_matrix_queries_do_not_grow_with_the_cohort(app):
+    from sqlalchemy import event
+
+    small, large = make_cohort(app, "Ath", 2), make_cohort(app, "Spa", 12)
+    for people in (small, large):
+        for user_id in people.participant_ids:
+            rate(app, user_id, "P1.O1.A1", 2, 3)
+            add_entry(app, user_id, "publiée", "<p>x</p>")
+    counts = []
+    engine = app.extensions["db_engine"]
+    for people in (small, large):
+        seen = []
+        listener = lambda *args, **kwargs: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        with app.app_context():
+            session = new_session()
+            matrix = progress_matrix(session, people.cohort_id, cached_programme())
+            session.close()
+        event.remove(engine, "before_cursor_execute", listener)
+        assert len(matrix.rows) == len(people.participant_ids)
+        counts.append(len(seen))
+    assert counts[0] == counts[1] <= 4

@@ -87,6 +87,10 @@ def test_a_participant_submits_the_report_and_a_teacher_sees_the_matrix(
     teacher_frame.locator("table.matrix").wait_for()
     assert "Amélie Dubois" in teacher_frame.locator("table.matrix").inner_text()
     assert serious_accessibility_violations(page, axe_source, frame=teacher_frame) == []
+    teacher_frame.get_by_role("link", name="Amélie Dubois").click()
+    teacher_frame.get_by_role("heading", name="Portfolio de Amélie Dubois").wait_for()
+    assert "Ce que le pilier 1 m'a appris" in teacher_frame.locator("main").inner_text()
+    assert serious_accessibility_violations(page, axe_source, frame=teacher_frame) == []
     tool_page(teacher_frame, tool_server.url, f"/progress/{cohort_id}/reports")
     teacher_frame.get_by_role("button", name="Rouvrir pour Amélie Dubois").wait_for()
     assert serious_accessibility_violations(page, axe_source, frame=teacher_frame) == []

@@ -191,3 +191,24 @@ def test_an_empty_synthesis_cannot_be_submitted(app, client, cohort, amelie, ame
 def test_the_report_page_speaks_english_on_request(app, client, cohort, amelie):
     token = launch_token(app, cohort, amelie, PARTICIPANT, locale="en")
     assert "Individual reflective report" in text_of(get(client, "/report/", token))
+
+
+def test_only_the_newest_submitted_version_can_be_reopened(app, cohort, amelie):
+    from lti_tool.reports.services import reopen_report
+
+    with app.app_context():
+        session = new_session()
+        save_draft(session, cohort.cohort_id, amelie, "Un", [])
+        first = submit_report(session, cohort.cohort_id, amelie, cached_programme())
+        reopen_report(session, cohort.cohort_id, first.id, cohort.teacher_id)
+        with pytest.raises(ReportError) as twice:
+            reopen_report(session, cohort.cohort_id, first.id, cohort.teacher_id)
+        assert twice.value.code == "not_reopenable"
+        save_draft(session, cohort.cohort_id, amelie, "Deux", [])
+        with pytest.raises(ReportError) as draft:
+            reopen_report(session, cohort.cohort_id, first.id + 1, cohort.teacher_id)
+        assert draft.value.code == "not_reopenable"
+        with pytest.raises(ReportError) as elsewhere:
+            reopen_report(session, cohort.cohort_id + 1000, first.id, cohort.teacher_id)
+        assert elsewhere.value.code == "no_submission"
+        session.close()
