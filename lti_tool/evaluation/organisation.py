@@ -18,7 +18,7 @@ from lti_tool.accounts.roles import PARTICIPANT
 from lti_tool.cohorts.services import cohort_jurors, cohort_members
 from lti_tool.evaluation.errors import EvaluationError
 from lti_tool.evaluation.models import (Assignment, Group, GroupMember, Jury, JuryMember,
-                                        JurorScore, PublishedResult)
+                                        JurorScore, JurorSubmission, PublishedResult)
 from programme import Assessment, cached_programme
 
 JURY_SIZE = 4
@@ -58,6 +58,7 @@ class CandidateAssignment:
     jury_id: int | None
     scores_started: bool
     published: bool
+    jurors_submitted: int = 0
 
 
 def assessment_or_error(assessment_id: str) -> Assessment:
@@ -205,6 +206,16 @@ def _started(session: Session, assignment_ids: Iterable[int]) -> set[int]:
         JurorScore.assignment_id.in_(ids)).distinct())) if ids else set()
 
 
+def _submissions(session: Session, assignment_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(assignment_ids)
+    counts: dict[int, int] = {}
+    if ids:
+        for assignment_id in session.scalars(select(JurorSubmission.assignment_id).where(
+                JurorSubmission.assignment_id.in_(ids))):
+            counts[assignment_id] = counts.get(assignment_id, 0) + 1
+    return counts
+
+
 def _published(session: Session, assignment_ids: Iterable[int]) -> set[int]:
     ids = list(assignment_ids)
     return set(session.scalars(select(PublishedResult.assignment_id).where(
@@ -217,6 +228,7 @@ def candidate_assignments(session: Session, cohort_id: int,
     by_candidate = _assignments_by_candidate(session, cohort_id, assessment.id)
     ids = [a.id for a in by_candidate.values()]
     started, published = _started(session, ids), _published(session, ids)
+    submitted = _submissions(session, ids)
     rows = []
     for candidate in assessment_candidates(session, cohort_id, assessment):
         assignment = by_candidate.get(candidate.key)
@@ -224,7 +236,8 @@ def candidate_assignments(session: Session, cohort_id: int,
             candidate=candidate, assignment_id=assignment.id if assignment else None,
             jury_id=assignment.jury_id if assignment else None,
             scores_started=bool(assignment and assignment.id in started),
-            published=bool(assignment and assignment.id in published)))
+            published=bool(assignment and assignment.id in published),
+            jurors_submitted=submitted.get(assignment.id, 0) if assignment else 0))
     return rows
 
 

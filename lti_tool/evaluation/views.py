@@ -252,7 +252,7 @@ def _render_assessment(cohort: Cohort, assessment, error: str | None = None, sta
         "evaluation/assessment.html", cohort=cohort, assessment=assessment,
         rows=organisation.candidate_assignments(session, cohort.id, assessment),
         juries=organisation.cohort_juries(session, cohort.id), error=error,
-        messages=_messages()), status
+        jury_size=organisation.JURY_SIZE, messages=_messages()), status
 
 
 @bp.get("/cohort/<int:cohort_id>/assessment/<assessment_id>")

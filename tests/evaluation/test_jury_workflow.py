@@ -115,6 +115,9 @@ def test_four_jurors_score_blind_then_agree_and_the_chair_publishes(cohort, site
         page = second.get(path)
         assert page.status_code == 200, path
         assert "Exposé remarquable" not in page.text and "Hésitations" not in page.text, path
+    organisation = cohort.teacher.get(f"/evaluation/cohort/{cohort.cohort_id}/assessment/oral-exam")
+    assert "Notation commencée : 1 soumission(s) sur 4" in organisation.text
+    assert "Exposé remarquable" not in organisation.text
     audit = second.get(f"/evaluation/cohort/{cohort.cohort_id}/audit").text
     assert "masqué jusqu’à ce que tout le jury ait soumis" in audit
     # The first juror can no longer change the submitted scores.
