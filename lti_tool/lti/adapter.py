@@ -32,6 +32,8 @@ RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
 DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
 KNOWN_MESSAGE_TYPES = (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST)
 HTTP_TIMEOUT = 10
+# The oldest id_token accepted, whatever its exp says (Moodle's tokens expire 60 s after iat).
+MAX_ID_TOKEN_AGE_SECONDS = 600
 # LTI 1.3 (OpenID Connect): sub is at most 255 ASCII characters; users.sub holds that much.
 MAX_SUB_LENGTH = 255
 
@@ -343,6 +345,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRejected("audience", str(exc)) from exc
         except jwt.InvalidTokenError as exc:
             raise LaunchRejected("signature", str(exc)) from exc
+        # A token valid for hours would widen the replay window: Moodle's live 60 s.
+        issued_at = self._jwt["body"]["iat"]
+        if time.time() - issued_at > MAX_ID_TOKEN_AGE_SECONDS + self.leeway:
+            raise LaunchRejected("expired", f"the token was issued {int(time.time() - issued_at)} s ago")
         return self
 
     def validate_nonce(self):

@@ -6,6 +6,7 @@ language naming the reason code, one structured log line with that reason, and n
 """
 from __future__ import annotations
 
+import time
 import base64
 import html
 import json
@@ -440,3 +441,11 @@ def test_a_login_from_an_unknown_issuer_is_refused(driver, site_a, caplog, metho
 def test_a_login_with_an_unregistered_client_id_is_refused(driver, site_a, caplog):
     params = {**site_a.login_params("2", "101"), "client_id": "not-our-client-id"}
     assert_login_refused(login_answer(driver, "POST", params), caplog, "registration")
+
+
+def test_a_token_issued_long_ago_is_refused_even_with_a_far_expiry(driver, site_a, app, caplog):
+    """exp far in the future does not make an old id_token acceptable."""
+    issued = int(time.time()) - 3600
+    result = driver.forged_launch(site_a, "2", "101", iat=issued, exp=issued + 86400 * 30)
+    assert result.status == 400
+    assert "<code>expired</code>" in result.response.text
