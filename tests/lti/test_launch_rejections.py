@@ -6,10 +6,10 @@ language naming the reason code, one structured log line with that reason, and n
 """
 from __future__ import annotations
 
-import time
 import base64
 import html
 import json
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
