@@ -93,3 +93,15 @@ def test_evidence_uploads_are_limited_per_person(driver, tool_server, site_a):
     files = {"file": ("a.txt", b"evidence\n", "text/plain")}
     assert other.post(f"/portfolio/entries/{other_entry}/evidence",
                       files=files).status_code == 303
+
+
+def test_an_unreachable_limits_store_lets_requests_through(database_url, tmp_path):
+    """Redis down must not take the LTI endpoints down with it: the limit is not applied."""
+    cut_off = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "k",
+                          "UPLOAD_DIR": str(tmp_path), "RATELIMIT_ENABLED": True,
+                          "RATE_LIMIT_LTI": "1/minute",
+                          "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0"})
+    client = cut_off.test_client()
+    statuses = [client.post("/lti/login", data={"iss": "x"}).status_code for _ in range(3)]
+    assert statuses == [400, 400, 400]  # refused as a login, never 429 nor 500
+    cut_off.extensions["db_engine"].dispose()
