@@ -1,0 +1,1 @@
+"""Personal data: export everything the tool holds about a person, and erase it."""
