@@ -1,9 +1,13 @@
-"""``lti-tool grades sync``: one pass from the command line."""
+"""``lti-tool grades sync``: one pass from the command line; ``request_sync`` in the background."""
 from __future__ import annotations
+
+import time
 
 import pytest
 
-from tests.grades.grading import build_world, enqueue, item_for
+from lti_tool.grades.models import PENDING, SENT
+from lti_tool.grades.services import request_sync
+from tests.grades.grading import all_rows, build_world, enqueue, item_for
 
 
 @pytest.fixture
@@ -29,3 +33,32 @@ def test_grades_sync_refuses_a_bad_limit(runner):
     result = runner.invoke(args=["grades", "sync", "--limit", "0"])
     assert result.exit_code == 2
     assert "--limit" in result.output
+
+
+def wait_until(condition, seconds: float = 15) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_request_sync_sends_in_the_background_including_grades_queued_meanwhile(
+        app, world, site_a, site_b):
+    enqueue(app, world.user("a", "2"), "collective-report", 15)
+    request_sync(app)
+    enqueue(app, world.user("b", "3"), "collective-report", 9)
+    request_sync(app)
+
+    assert wait_until(lambda: {r.status for r in all_rows(app)} == {SENT})
+    assert item_for(site_a, "collective-report")["scores"]["2"]["scoreGiven"] == 15
+    assert item_for(site_b, "collective-report")["scores"]["3"]["scoreGiven"] == 9
+
+
+def test_request_sync_can_be_switched_off(app, world):
+    app.config["GRADES_SYNC_IN_BACKGROUND"] = False
+    enqueue(app, world.user("a", "2"), "collective-report", 15)
+    request_sync(app)
+    time.sleep(0.5)
+    assert {r.status for r in all_rows(app)} == {PENDING}
