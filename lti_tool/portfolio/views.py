@@ -15,12 +15,13 @@ from lti_tool.accounts.models import Course, User
 from lti_tool.accounts.roles import PARTICIPANT
 from lti_tool.cohorts.services import cohort_for_course
 from lti_tool.db import get_session
-from lti_tool.portfolio import services
+from lti_tool.portfolio import rescue, services
 from lti_tool.portfolio.chart import PillarBars, format_level, pillar_chart
 from lti_tool.portfolio.forms import (CommentForm, DeleteForm, EntryForm, EvidenceForm,
                                       RatingForm, ShareForm, WithdrawForm, level_labels)
 from lti_tool.portfolio.services import PortfolioError, Reader, StaleVersion
 from lti_tool.sessions import launch_required, launch_url
+from lti_tool.store import get_store
 from programme import Programme, cached_programme
 from programme.targets import LAUNCH_PATH, launch_targets
 
@@ -347,15 +348,24 @@ def edit_entry(entry_id: int):
             form.title.errors = [error_message(error)]
             status = 400
         else:
+            rescue.forget_rescued(get_store(), g.launch.user_id, entry.id)
             flash(_("Entry published.") if publish else _("Draft saved."), "success")
             target = "portfolio.entry" if publish else "portfolio.edit_entry"
             return redirect(launch_url(target, entry_id=entry.id), 303)
     else:
         status = 400
+    store = get_store()
+    rescued = rescue.rescued_text(store, g.launch.user_id, entry.id)
+    if rescued and rescued["title"] == entry.title and \
+            services.sanitize_html(rescued["body"]) == entry.body_html:
+        rescue.forget_rescued(store, g.launch.user_id, entry.id)
+        rescued = None
     return render_template("portfolio/edit.html", form=form, entry=entry, kind=entry.kind,
                            anchor=entry.anchor_id,
                            anchor_title=_anchor_title(programme, entry.kind, entry.anchor_id),
-                           conflict=conflict), status
+                           conflict=conflict, rescued=rescued,
+                           rescue_key=rescue.new_rescue_key(store, g.launch.user_id, entry.id)
+                           ), status
 
 
 @bp.post("/entries/<int:entry_id>/autosave")
@@ -385,9 +395,26 @@ def autosave(entry_id: int):
                        message=error_message(error)), 409
     except PortfolioError as error:
         return jsonify(error=error.code, message=error_message(error)), 400
+    if data.get("restored"):
+        rescue.forget_rescued(get_store(), g.launch.user_id, entry.id)
     return jsonify(version=entry.version, saved_at=entry.updated_at.isoformat(),
                    saved_at_text=_("Saved at %(time)s.",
                                    time=format_datetime(entry.updated_at, "HH:mm:ss")))
+
+
+@bp.post("/rescue/<key>")
+@csrf.exempt
+def rescue_text(key: str):
+    """Put aside the text of an editing page whose session ended (see ``rescue``): no launch
+    is needed, the page's own random key stands for the writer and the entry."""
+    data = request.get_json(silent=True) or {}
+    if data.get("discard") is True:
+        return ("", 204) if rescue.discard(get_store(), key) else (jsonify(error="unknown_key"),
+                                                                    404)
+    if not rescue.put_aside(get_store(), key, data.get("title"), data.get("body"),
+                            data.get("at")):
+        return jsonify(error="unknown_key"), 404
+    return "", 204
 
 
 @bp.get("/entries/<int:entry_id>/revisions")

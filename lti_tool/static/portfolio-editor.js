@@ -15,6 +15,8 @@
   var autosaveUrl = form.getAttribute("data-autosave-url");
   var storageKey = "cimp-portfolio:" + form.getAttribute("data-draft-key");
   var originKey = form.getAttribute("data-origin-key");
+  var rescueUrl = form.getAttribute("data-rescue-url");
+  var restored = false;
   var dirty = false;
   var stopped = false;
   var inFlight = false;
@@ -71,11 +73,47 @@
     return kept && kept.title === title.value && kept.body === body.value;
   }
 
+  function showPanel(kept, fromServer) {
+    var panel = document.getElementById("restore-panel");
+    var actions = panel.querySelector(".restore-actions");
+    if (!fromServer) {
+      var when = new Date(kept.at).toLocaleString(document.documentElement.lang || undefined);
+      document.getElementById("restore-text").textContent =
+        message("kept").replace("{when}", when);
+    }
+    panel.hidden = false;
+    actions.hidden = false;
+    document.getElementById("restore-button").addEventListener("click", function () {
+      title.value = kept.title;
+      body.value = kept.body;
+      panel.hidden = true;
+      restored = fromServer;
+      dirty = true;
+      keep();
+      say(message("restored"), false);
+      body.focus();
+    });
+    document.getElementById("discard-button").addEventListener("click", function () {
+      forget(storageKey);
+      if (fromServer && rescueUrl) {
+        send(rescueUrl, {discard: true}, {});
+      }
+      panel.hidden = true;
+      title.focus();
+    });
+  }
+
   function offerRestore() {
-    var kept = readKept(storageKey);
     if (originKey && sameAsPage(readKept(originKey))) {
       forget(originKey);
     }
+    var panel = document.getElementById("restore-panel");
+    if (panel && panel.getAttribute("data-source") === "server") {
+      showPanel({title: document.getElementById("rescued-title").value,
+                 body: document.getElementById("rescued-body").value}, true);
+      return;
+    }
+    var kept = readKept(storageKey);
     if (!kept) {
       return;
     }
@@ -83,24 +121,29 @@
       forget(storageKey);
       return;
     }
-    var panel = document.getElementById("restore-panel");
-    var text = document.getElementById("restore-text");
-    var when = new Date(kept.at).toLocaleString(document.documentElement.lang || undefined);
-    text.textContent = message("kept").replace("{when}", when);
-    panel.hidden = false;
-    document.getElementById("restore-button").addEventListener("click", function () {
-      title.value = kept.title;
-      body.value = kept.body;
-      panel.hidden = true;
-      dirty = true;
-      say(message("restored"), false);
-      body.focus();
-    });
-    document.getElementById("discard-button").addEventListener("click", function () {
-      forget(storageKey);
-      panel.hidden = true;
-      title.focus();
-    });
+    showPanel(kept, false);
+  }
+
+  function send(url, payload, headers) {
+    headers["Content-Type"] = "application/json";
+    headers["Accept"] = "application/json";
+    return fetch(url, {method: "POST", credentials: "same-origin", headers: headers,
+                       body: JSON.stringify(payload)});
+  }
+
+  // The session ended: put the text aside on the server with the page's rescue key.
+  function putAside() {
+    var pageOnly = storage() ? "expired" : "expired-page-only";
+    if (!rescueUrl) {
+      say(message(pageOnly), true);
+      return;
+    }
+    send(rescueUrl, {title: title.value, body: body.value, at: Date.now()}, {})
+      .then(function (response) {
+        say(message(response.status === 204 ? "expired-rescued" : pageOnly), true);
+      }, function () {
+        say(message(pageOnly), true);
+      });
   }
 
   function onEdit() {
@@ -112,20 +155,14 @@
     if (!autosaveUrl || stopped || inFlight || !dirty || !title.value.trim()) {
       return;
     }
-    var sent = {title: title.value, body: body.value, version: Number(versionField.value)};
+    var sent = {title: title.value, body: body.value, version: Number(versionField.value),
+                restored: restored};
     inFlight = true;
     dirty = false;
     say(message("saving"), false);
-    fetch(autosaveUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-        "X-Launch-Token": form.getAttribute("data-launch-token"),
-        "X-CSRFToken": csrfField ? csrfField.value : ""
-      },
-      body: JSON.stringify(sent)
+    send(autosaveUrl, sent, {
+      "X-Launch-Token": form.getAttribute("data-launch-token"),
+      "X-CSRFToken": csrfField ? csrfField.value : ""
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         handleAnswer(response.status, data, sent);
@@ -141,6 +178,7 @@
   function handleAnswer(status, data, sent) {
     if (status === 200) {
       versionField.value = data.version;
+      restored = false;
       if (title.value === sent.title && body.value === sent.body) {
         forget(storageKey);
       } else {
@@ -155,8 +193,7 @@
     } else if (status === 401) {
       stopped = true;
       keep();
-      // Some browsers refuse storage to a page inside another site's frame: then say so.
-      say(message(storage() ? "expired" : "expired-page-only"), true);
+      putAside();
     } else {
       keep();
       say((data && data.message) || message("error"), true);

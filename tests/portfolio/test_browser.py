@@ -124,7 +124,7 @@ def test_autosave_keeps_the_text_across_an_expired_session(page, framing_platfor
         for key in list(_session_keys(app)):
             store.delete(key)
     body.fill("Premier jet. Et une idée précieuse écrite après la fin de la session.")
-    page.locator("#autosave-status", has_text="conservé dans ce navigateur").wait_for()
+    page.locator("#autosave-status", has_text="mis de côté sur le serveur").wait_for()
 
     # Relaunch from the course, come back to the entry: the page offers the kept text.
     frame = open_activity(page, framing_platform, "univ-a", "12", "2", "101")
@@ -192,3 +192,37 @@ def test_autosave_refused_as_stale_tells_the_writer_and_keeps_the_text(page, fra
     body.fill("Mon texte à ne pas perdre.")
     frame.locator("#autosave-status", has_text="enregistré ailleurs").wait_for()
     assert body.input_value() == "Mon texte à ne pas perdre."
+
+
+def test_inside_the_course_frame_the_text_is_put_aside_when_the_session_ends(
+        page, framing_platform, tool_server, app, axe_source):
+    """The browser refuses storage to the framed tool: the page puts the text aside on the
+    server with its rescue key, and the next editing page of the entry offers it back."""
+    frame = open_activity(page, framing_platform, "univ-a", "12", "2", "101")
+    frame.locator("h1", has_text="Le portfolio réflexif").wait_for()
+    frame.get_by_role("link", name="Écrire un écrit libre").first.click()
+    frame.get_by_label("Titre", exact=True).fill("Dans le cadre")
+    frame.get_by_role("button", name="Enregistrer le brouillon").click()
+    frame.locator(".toolbar").wait_for()
+    with app.app_context():
+        store = get_store()
+        for key in list(_session_keys(app)):
+            store.delete(key)
+    body = frame.get_by_label("Texte", exact=True)
+    body.fill("Une réflexion écrite pendant que la session se terminait.")
+    frame.locator("#autosave-status", has_text="mis de côté sur le serveur").wait_for()
+
+    frame = open_activity(page, framing_platform, "univ-a", "12", "2", "101")
+    frame.locator("h1", has_text="Le portfolio réflexif").wait_for()
+    frame.get_by_role("link", name="Mes écrits").click()
+    frame.get_by_role("link", name="Modifier").first.click()
+    frame.get_by_role("button", name="Rétablir le texte conservé").wait_for()
+    no_serious_violations(page, axe_source, tool_server.url)
+    frame.get_by_role("button", name="Rétablir le texte conservé").click()
+    frame.locator("#autosave-status", has_text="Enregistré").wait_for(timeout=20000)
+    with app.app_context():
+        from lti_tool.portfolio.models import Entry
+        from lti_tool.portfolio.rescue import rescued_text
+        entry = get_session().scalar(select(Entry))
+        assert "pendant que la session" in entry.body_html
+        assert rescued_text(get_store(), entry.author_id, entry.id) is None

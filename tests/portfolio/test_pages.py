@@ -252,3 +252,21 @@ def test_without_a_cohort_the_portfolio_works_and_sharing_says_why_not(driver, t
     assert "quand votre enseignant·e aura rattaché le cours à une cohorte" in page
     refused = amelie.post(f"/portfolio/entries/{entry}/share", {"recipients": "1"})
     assert "rattaché le cours à une cohorte" in amelie.follow(refused).text
+
+
+def test_text_put_aside_with_the_page_key_is_offered_back_to_its_writer_only(people):
+    amelie, bruno = people["amelie"], people["bruno"]
+    http = amelie.driver.http
+    assert http.post(f"{amelie.tool_url}/portfolio/rescue/not-a-key",
+                     json={"title": "t", "body": "b"}).status_code == 404
+    entry = write(amelie, publish=False)
+    edit_page = amelie.get(f"/portfolio/entries/{entry}/edit").text
+    rescue_url = amelie.tool_url + edit_page.split('data-rescue-url="')[1].split('"')[0]
+    assert http.post(rescue_url, json={"title": "t", "body": "x" * 300_000}).status_code == 404
+    assert http.post(rescue_url, json={"title": "Ma réflexion",
+                                       "body": "Mis de côté <b>ici</b>"}).status_code == 204
+    offered = amelie.get(f"/portfolio/entries/{entry}/edit").text
+    assert "Texte mis de côté" in offered and "Mis de côté &lt;b&gt;ici&lt;/b&gt;" in offered
+    assert "Mis de côté" not in bruno.get(f"/portfolio/entries/{entry}/edit").text
+    assert http.post(rescue_url, json={"discard": True}).status_code == 204
+    assert "Texte mis de côté" not in amelie.get(f"/portfolio/entries/{entry}/edit").text
