@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from lti_tool.accounts.models import Course
 from lti_tool.accounts.roles import TEACHER, at_least
-from lti_tool.cohorts.models import Cohort
+from lti_tool.cohorts.access import requested_cohort
 from lti_tool.cohorts.rosters import RosterImport, import_cohort_rosters, sync_roster_if_due
 from lti_tool.cohorts.services import (CohortError, appoint_juror, cohort_courses,
                                        cohort_for_course, cohort_jurors, cohort_members,
@@ -75,15 +75,6 @@ def _launch_course() -> Course | None:
     return get_session().get(Course, g.launch.course_id) if g.launch.course_id else None
 
 
-def _entitled_cohort(cohort_id: int) -> Cohort:
-    """The cohort of the launch's course, provided it is the one asked for (else 404)."""
-    course_id = g.launch.course_id
-    cohort = cohort_for_course(get_session(), course_id) if course_id else None
-    if cohort is None or cohort.id != cohort_id:
-        abort(404)
-    return cohort
-
-
 def _render_index(course: Course | None, errors: dict[str, str] | None = None,
                   values: dict[str, str] | None = None, status: int = 200):
     return render_template("cohorts/index.html", course=course, errors=errors or {},
@@ -137,7 +128,7 @@ def join():
 @bp.get("/<int:cohort_id>")
 @launch_required(TEACHER)
 def show(cohort_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     session = get_session()
     return render_template("cohorts/show.html", cohort=cohort,
                            join_code=format_join_code(cohort.join_code),
@@ -149,7 +140,7 @@ def show(cohort_id: int):
 @bp.get("/<int:cohort_id>/members")
 @launch_required(TEACHER)
 def members(cohort_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     return render_template("cohorts/members.html", cohort=cohort,
                            members=cohort_members(get_session(), cohort.id),
                            messages=get_flashed_messages(with_categories=True))
@@ -158,7 +149,7 @@ def members(cohort_id: int):
 @bp.post("/<int:cohort_id>/rosters")
 @launch_required(TEACHER)
 def import_rosters(cohort_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     for outcome in import_cohort_rosters(get_session(), cohort.id):
         category, message = roster_message(outcome)
         flash(message, category)
@@ -168,7 +159,7 @@ def import_rosters(cohort_id: int):
 @bp.post("/<int:cohort_id>/jurors")
 @launch_required(TEACHER)
 def jurors(cohort_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     session = get_session()
     user_id = request.form.get("user_id", type=int)
     action = request.form.get("action")

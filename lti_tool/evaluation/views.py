@@ -10,8 +10,8 @@ from flask_babel import format_datetime, format_decimal
 from flask_babel import gettext as _
 
 from lti_tool.accounts.roles import GUEST, TEACHER, at_least
+from lti_tool.cohorts.access import launch_cohort, requested_cohort
 from lti_tool.cohorts.models import Cohort
-from lti_tool.cohorts.services import cohort_for_course
 from lti_tool.db import get_session
 from lti_tool.evaluation import organisation, results, scoring
 from lti_tool.evaluation.audit import cohort_events
@@ -101,11 +101,6 @@ def _assessment_title(assessment_id: str) -> str:
     return organisation.assessment_or_error(assessment_id).title
 
 
-def _launch_cohort() -> Cohort | None:
-    course_id = g.launch.course_id
-    return cohort_for_course(get_session(), course_id) if course_id else None
-
-
 def _is_teacher() -> bool:
     return at_least(g.launch.role, TEACHER)
 
@@ -114,10 +109,7 @@ def _teacher_cohort(cohort_id: int) -> Cohort:
     """The launch's cohort, provided it is the one asked for and the launch is a teacher's."""
     if not _is_teacher():
         abort(403)
-    cohort = _launch_cohort()
-    if cohort is None or cohort.id != cohort_id:
-        abort(404)
-    return cohort
+    return requested_cohort(cohort_id)
 
 
 def _assessment(assessment_id: str):
@@ -129,7 +121,7 @@ def _assessment(assessment_id: str):
 
 def _juror_assignment(assignment_id: int) -> Assignment:
     """An assignment of the launch's cohort on whose jury the launched user sits (else 403)."""
-    cohort = _launch_cohort()
+    cohort = launch_cohort()
     session = get_session()
     assignment = session.get(Assignment, assignment_id)
     if cohort is None or assignment is None or assignment.cohort_id != cohort.id:
@@ -153,7 +145,7 @@ def _messages():
 @bp.get("/")
 @launch_required()
 def index():
-    cohort = _launch_cohort()
+    cohort = launch_cohort()
     if cohort is not None and _is_teacher():
         return redirect(launch_url("evaluation.overview", cohort_id=cohort.id), 303)
     return redirect(launch_url("evaluation.my_results"), 303)
@@ -312,7 +304,7 @@ def grades(cohort_id: int):
 @launch_required()
 def juror_list(assessment_id: str):
     chosen = _assessment(assessment_id)
-    cohort = _launch_cohort()
+    cohort = launch_cohort()
     if cohort is None:
         abort(404)
     tasks = scoring.juror_tasks(get_session(), cohort.id, g.launch.user_id, chosen.id)
@@ -456,7 +448,7 @@ def _request_grade_sync() -> None:
 @launch_required()
 def result(assessment_id: str):
     chosen = _assessment(assessment_id)
-    cohort = _launch_cohort()
+    cohort = launch_cohort()
     outcome = (results.participant_result(get_session(), cohort.id, g.launch.user_id, chosen.id)
                if cohort else None)
     return render_template("evaluation/result.html", assessment=chosen, result=outcome,
@@ -466,7 +458,7 @@ def result(assessment_id: str):
 @bp.get("/results")
 @launch_required()
 def my_results():
-    cohort = _launch_cohort()
+    cohort = launch_cohort()
     grades_by_assessment, certificate = ({}, None)
     if cohort is not None:
         grades_by_assessment, certificate = results.certificate_for(get_session(), cohort.id,
@@ -487,7 +479,7 @@ def assessment_target(assessment_id: str):
     """A juror goes to their scoring list, a teacher to the assessment's organisation page, a
     participant to their published result (or "not yet published")."""
     chosen = _assessment(assessment_id)
-    cohort = _launch_cohort()
+    cohort = launch_cohort()
     if cohort is None or g.launch.role == GUEST:
         # Outside a cohort, or for a guest, the target's own landing page says where they are.
         return target_landing(f"assessment/{chosen.id}")

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from lti_tool import csrf
 from lti_tool.accounts.models import Course
 from lti_tool.accounts.roles import TEACHER
-from lti_tool.cohorts.services import (cohort_courses, cohort_for_course,
-                                       is_cohort_member)
+from lti_tool.cohorts.access import launch_cohort
+from lti_tool.cohorts.services import cohort_courses, is_cohort_member
 from lti_tool.db import get_session
 from lti_tool.grades.services import (GradeError, assessment_ids, request_sync, resend_grade,
                                       sync_statuses)
@@ -26,16 +26,11 @@ def _assessment_titles() -> dict[str, str]:
     return {a.id: a.title for a in cached_programme().assessments}
 
 
-def _launch_cohort():
-    course_id = g.launch.course_id
-    return cohort_for_course(get_session(), course_id) if course_id else None
-
-
 @bp.get("/")
 @launch_required(TEACHER)
 def index():
     """Every participant of the cohort, one row per assessment, with the sync status."""
-    cohort = _launch_cohort()
+    cohort = launch_cohort()
     messages = get_flashed_messages(with_categories=True)
     if cohort is None:
         return render_template("grades/index.html", cohort=None, messages=messages)
@@ -58,7 +53,7 @@ def index():
 def resend():
     """Queue the latest published grade of one person and assessment again (new timestamp)."""
     csrf.protect()
-    cohort = _launch_cohort()
+    cohort = launch_cohort()
     session = get_session()
     try:
         user_id = int(request.form.get("user_id", ""))

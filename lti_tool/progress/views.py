@@ -16,6 +16,7 @@ from flask_babel import get_locale, gettext as _
 from lti_tool.accounts.models import User
 from lti_tool.accounts.roles import TEACHER
 from lti_tool.cohorts.models import Cohort
+from lti_tool.cohorts.access import requested_cohort
 from lti_tool.cohorts.services import cohort_for_course
 from lti_tool.db import get_session
 from lti_tool.progress.services import (is_cohort_participant, progress_matrix, published_entry,
@@ -30,15 +31,6 @@ from programme import cached_programme
 bp = Blueprint("progress", __name__, url_prefix="/progress")
 
 DEADLINE_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def _entitled_cohort(cohort_id: int) -> Cohort:
-    """The cohort of the launch's course, provided it is the one asked for (else 404)."""
-    course_id = g.launch.course_id
-    cohort = cohort_for_course(get_session(), course_id) if course_id else None
-    if cohort is None or cohort.id != cohort_id:
-        abort(404)
-    return cohort
 
 
 def _cohort_participant(cohort: Cohort, user_id: int) -> User:
@@ -62,7 +54,7 @@ def index():
 @bp.get("/<int:cohort_id>")
 @launch_required(TEACHER)
 def matrix(cohort_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     # One look-up of the decimal sign rather than a full number formatting per cell.
     return render_template("progress/matrix.html", cohort=cohort,
                            matrix=progress_matrix(get_session(), cohort.id, cached_programme()),
@@ -73,7 +65,7 @@ def matrix(cohort_id: int):
 @bp.get("/<int:cohort_id>/participants/<int:user_id>")
 @launch_required(TEACHER)
 def participant(cohort_id: int, user_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     person = _cohort_participant(cohort, user_id)
     session = get_session()
     programme = cached_programme()
@@ -87,7 +79,7 @@ def participant(cohort_id: int, user_id: int):
 @bp.get("/<int:cohort_id>/participants/<int:user_id>/entries/<int:entry_id>")
 @launch_required(TEACHER)
 def entry(cohort_id: int, user_id: int, entry_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     person = _cohort_participant(cohort, user_id)
     found = published_entry(get_session(), user_id, entry_id)
     if found is None:
@@ -118,13 +110,13 @@ def _deadline_page(cohort: Cohort, error: str | None = None, value: str | None =
 @bp.get("/<int:cohort_id>/deadline")
 @launch_required(TEACHER)
 def deadline(cohort_id: int):
-    return _deadline_page(_entitled_cohort(cohort_id))
+    return _deadline_page(requested_cohort(cohort_id))
 
 
 @bp.post("/<int:cohort_id>/deadline")
 @launch_required(TEACHER)
 def set_deadline(cohort_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     text = request.form.get("due_at", "")
     due_at = _parse_deadline(text)
     if due_at is None:
@@ -138,7 +130,7 @@ def set_deadline(cohort_id: int):
 @bp.get("/<int:cohort_id>/reports")
 @launch_required(TEACHER)
 def reports(cohort_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     session = get_session()
     return render_template("progress/reports.html", cohort=cohort,
                            submissions=submitted_versions(session, cohort.id),
@@ -156,7 +148,7 @@ def _submission(cohort: Cohort, submission_id: int):
 @bp.get("/<int:cohort_id>/reports/<int:submission_id>")
 @launch_required(TEACHER)
 def report(cohort_id: int, submission_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     submission = _submission(cohort, submission_id)
     return render_template("progress/report.html", cohort=cohort, submission=submission,
                            report=snapshot_of(submission))
@@ -165,14 +157,14 @@ def report(cohort_id: int, submission_id: int):
 @bp.get("/<int:cohort_id>/reports/<int:submission_id>/report.<any(pdf, html):file_format>")
 @launch_required(TEACHER)
 def export_report(cohort_id: int, submission_id: int, file_format: str):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     return export_response(snapshot_of(_submission(cohort, submission_id)), file_format)
 
 
 @bp.post("/<int:cohort_id>/reports/<int:submission_id>/reopen")
 @launch_required(TEACHER)
 def reopen(cohort_id: int, submission_id: int):
-    cohort = _entitled_cohort(cohort_id)
+    cohort = requested_cohort(cohort_id)
     try:
         submission = reopen_report(get_session(), cohort.id, submission_id, g.launch.user_id)
     except ReportError as error:

@@ -7,8 +7,8 @@ from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, r
 from flask_babel import gettext as _
 
 from lti_tool.accounts.roles import PARTICIPANT, TEACHER, at_least
+from lti_tool.cohorts.access import launch_cohort
 from lti_tool.cohorts.models import Cohort
-from lti_tool.cohorts.services import cohort_for_course
 from lti_tool.db import get_session
 from lti_tool.reports.export import export_response, local_datetime
 from lti_tool.reports.models import DRAFT, SUBMITTED, ReportSubmission
@@ -44,11 +44,6 @@ def error_message(error: ReportError) -> str:
                                  "your choice and try again."),
     }
     return messages.get(error.code, error.detail)
-
-
-def _participant_cohort() -> Cohort | None:
-    course_id = g.launch.course_id
-    return cohort_for_course(get_session(), course_id) if course_id else None
 
 
 def _teachers_go_to_progress():
@@ -104,7 +99,7 @@ def edit():
     redirect_teacher = _teachers_go_to_progress()
     if redirect_teacher:
         return redirect_teacher
-    cohort = _participant_cohort()
+    cohort = launch_cohort()
     if cohort is None:
         return _no_cohort_page()
     g.cohort = cohort
@@ -117,7 +112,7 @@ def save():
     redirect_teacher = _teachers_go_to_progress()
     if redirect_teacher:
         return redirect_teacher
-    cohort = _participant_cohort()
+    cohort = launch_cohort()
     if cohort is None:
         return _no_cohort_page()
     g.cohort = cohort
@@ -147,7 +142,7 @@ def save():
 @launch_required(PARTICIPANT)
 def preview():
     """What the draft would look like once submitted (built now, frozen only on submission)."""
-    cohort = _participant_cohort()
+    cohort = launch_cohort()
     if cohort is None:
         return _no_cohort_page()
     session = get_session()
@@ -161,7 +156,7 @@ def preview():
 
 
 def _own_submitted_version(version: int) -> tuple[Cohort, ReportSubmission]:
-    cohort = _participant_cohort()
+    cohort = launch_cohort()
     if cohort is None:
         abort(404)
     submission = next((candidate for candidate in
