@@ -149,6 +149,11 @@ def register_commands(app: Flask) -> None:
     from lti_tool.grades.cli import grades_group
 
     app.cli.add_command(grades_group)
+    from lti_tool.privacy.cli import person_group
+    app.cli.add_command(person_group)
+    from lti_tool.backup.cli import backup_command, restore_command
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def _create_app() -> Flask:

@@ -1,0 +1,1 @@
+"""Backups: the database and the uploaded files in one archive, and their restoration."""
