@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from lti_tool.accounts.models import User
 from lti_tool.db import new_session
 from lti_tool.privacy.records import PersonNotFound, find_person
 
@@ -64,3 +65,32 @@ def person_erase(issuer: str, sub: str, yes: bool) -> None:
     click.echo(f"Erased ({issuer}, {sub}); a later launch creates a fresh account.")
     for line in report.lines():
         click.echo(line)
+
+
+@person_group.command("purge-expired", help="Erase the participants whose personal data is kept "
+                                            "longer than config/retention.yaml allows.")
+@click.option("--dry-run", is_flag=True, help="Only list who would be erased.")
+@click.option("--retention", "retention_file", help="Another retention file.")
+@with_appcontext
+def person_purge_expired(dry_run: bool, retention_file: str | None) -> None:
+    from lti_tool.db import utcnow
+    from lti_tool.privacy.erase import erase_person
+    from lti_tool.privacy.retention import RetentionError, expired_people, load_retention
+
+    try:
+        retention = load_retention(retention_file)
+    except RetentionError as exc:
+        _fail(str(exc))
+    with new_session() as session:
+        people = expired_people(session, retention, utcnow())
+        for person in people:
+            ended = f"{person.edition_ended_at:%Y-%m-%d}"
+            if dry_run:
+                click.echo(f"would erase ({person.issuer}, {person.sub}): edition ended {ended}")
+                continue
+            erase_person(session, session.get(User, person.user_id),
+                         current_app.config["UPLOAD_DIR"])
+            click.echo(f"erased ({person.issuer}, {person.sub}): edition ended {ended}")
+    verb = "would be erased" if dry_run else "erased"
+    click.echo(f"{len(people)} person(s) {verb} (personal data kept "
+               f"{retention.personal_data_months} months after their edition).")
