@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -260,7 +260,9 @@ def _restore_uploads(folder: Path, upload_dir: Path) -> int:
 
 
 def restore_backup(archive: str | os.PathLike, engine: Engine, url: str,
-                   upload_dir: str | os.PathLike, confirm=lambda manifest: True) -> RestoreSummary:
+                   upload_dir: str | os.PathLike,
+                   confirm: Callable[[dict[str, Any]], bool] = lambda manifest: True
+                   ) -> RestoreSummary:
     """Check ``archive``, ask ``confirm(manifest)``, then put back the database and the files.
 
     Raises ``BackupError`` before changing anything when the archive is damaged, from another

@@ -73,8 +73,12 @@ def _count(session: Session, statement) -> int:
 
 def _needed_comments(session: Session, user_id: int) -> set[int]:
     """Comments by the person that someone else's reply hangs on (directly or further up)."""
-    parents = dict(session.execute(select(Comment.id, Comment.parent_id)).all())
-    authors = dict(session.execute(select(Comment.id, Comment.author_id)).all())
+    # Only the threads of entries the person commented on can depend on their comments.
+    entries = select(Comment.entry_id).where(Comment.author_id == user_id)
+    rows = session.execute(select(Comment.id, Comment.parent_id, Comment.author_id)
+                           .where(Comment.entry_id.in_(entries))).all()
+    parents = {row.id: row.parent_id for row in rows}
+    authors = {row.id: row.author_id for row in rows}
     needed: set[int] = set()
     for comment_id, author_id in authors.items():
         if author_id == user_id:
