@@ -108,3 +108,14 @@ def test_export_requires_issuer_and_sub(runner, tmp_path):
     result = runner.invoke(args=["person", "export", "--sub", "2", "-o", str(tmp_path / "x")])
 
     assert result.exit_code == 2 and "--issuer" in result.output
+
+
+def test_export_to_an_unwritable_place_is_a_clean_error(app, runner, tmp_path):
+    build_world(app)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+
+    result, _ = _export(runner, tmp_path, "2", "a-file/out.zip")
+
+    assert result.exit_code == 2
+    assert "a-file/out.zip" in result.output and "Traceback" not in result.output
