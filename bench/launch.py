@@ -101,7 +101,9 @@ def main() -> None:
     port = free_port()
     tool_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "LTI_TOOL_DATABASE_URL": database_url, "LTI_TOOL_BASE_URL": tool_url,
-           "LTI_TOOL_SECRET_KEY": "bench-secret", "LTI_TOOL_INSTANCE_PATH": str(instance)}
+           "LTI_TOOL_SECRET_KEY": "bench-secret", "LTI_TOOL_INSTANCE_PATH": str(instance),
+           # Every simulated browser comes from 127.0.0.1: lift the per-address launch limit.
+           "LTI_TOOL_RATE_LIMIT_LTI": "1000000/minute"}
     if args.redis:
         env["LTI_TOOL_REDIS_URL"] = args.redis
     os.environ.update({k: v for k, v in env.items() if k.startswith("LTI_TOOL_")})

@@ -7,8 +7,17 @@ from typing import Any, Mapping
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 csrf = CSRFProtect()
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """``<int:...>`` limited to a 32-bit signed integer, the range of the tables' ids."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -42,6 +51,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     observability.init_app(app)
     csrf.init_app(app)
+
+    # Ids in URLs above the database's integer range answer 404, never an overflow error.
+    app.url_map.converters["int"] = BoundedIntegerConverter
 
     from lti_tool.cohorts.views import bp as cohorts_bp
     from lti_tool.deep_linking.views import bp as deep_linking_bp

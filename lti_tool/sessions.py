@@ -15,6 +15,7 @@ from flask import Flask, abort, current_app, g, request, session, url_for
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from lti_tool.accounts.roles import at_least
 from lti_tool.accounts.services import LaunchContext
@@ -42,7 +43,11 @@ def _token_from_request() -> str | None:
     token = request.headers.get(TOKEN_HEADER) or request.args.get(TOKEN_FIELD)
     if not token and request.mimetype in ("application/x-www-form-urlencoded",
                                           "multipart/form-data"):
-        token = request.form.get(TOKEN_FIELD)
+        try:
+            token = request.form.get(TOKEN_FIELD)
+        except RequestEntityTooLarge:
+            return None  # the view's own parsing answers 413
+
     return token or None
 
 

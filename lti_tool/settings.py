@@ -41,6 +41,8 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "METRICS_TOKEN": _env("METRICS_TOKEN", environ),
         "LOG_FORMAT": _env("LOG_FORMAT", environ) or "json",
         "BABEL_DEFAULT_LOCALE": "fr",
+        # Dates shown to people are Belgian dates (stored in UTC).
+        "BABEL_DEFAULT_TIMEZONE": _env("TIMEZONE", environ) or "Europe/Brussels",
         "LANGUAGES": ("fr", "en"),
     }
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing.converters import AnyConverter, NumberConverter
 
 # Endpoints a platform or a browser reaches before any launch, and why.
 PUBLIC_ENDPOINTS = {
@@ -21,10 +22,9 @@ def sample_url(rule) -> str:
     values = {}
     for name in rule.arguments:
         converter = rule._converters[name]
-        kind = converter.__class__.__name__
-        if kind in ("IntegerConverter", "NumberConverter"):
+        if isinstance(converter, NumberConverter):
             values[name] = 1
-        elif kind == "AnyConverter":
+        elif isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0] if hasattr(converter, "items") else "html"
         else:
             values[name] = "x"
@@ -57,3 +57,17 @@ def test_a_forged_launch_token_is_refused_everywhere(app, client):
         if "GET" in rule.methods:
             response = client.get(sample_url(rule), query_string={"lt": "forged.token.value"})
             assert response.status_code in (400, 401, 403, 404, 405), rule.rule
+
+
+def test_ids_beyond_the_database_range_answer_404(app, client):
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and any(
+                isinstance(rule._converters[name], NumberConverter) for name in rule.arguments):
+            url = sample_url(rule).replace("/1", "/" + str(2**63), 1)
+            assert client.get(url).status_code in (401, 404), url
+
+
+def test_an_oversized_form_is_refused_cleanly(app, client):
+    response = client.post("/portfolio/entries/new", data={"body": "x" * (30 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Fichier trop volumineux" in response.text or "trop" in response.text
