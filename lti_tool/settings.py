@@ -38,6 +38,10 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         # Dynamic Registration with platforms on loopback/private addresses (demos and tests only).
         "REGISTRATION_ALLOW_PRIVATE_ADDRESSES": (_env("REGISTRATION_ALLOW_PRIVATE", environ)
                                                  or "0") in ("1", "true", "yes"),
+        # Largest evidence file a participant may attach, in bytes (default 10 MiB).
+        "EVIDENCE_MAX_BYTES": int(_env("EVIDENCE_MAX_BYTES", environ) or 10 * 1024 * 1024),
+        # Jurors' levels further apart than this on a criterion are flagged at deliberation.
+        "EVALUATION_DIVERGENCE_LEVELS": int(_env("EVALUATION_DIVERGENCE_LEVELS", environ) or 1),
         "METRICS_TOKEN": _env("METRICS_TOKEN", environ),
         "LOG_FORMAT": _env("LOG_FORMAT", environ) or "json",
         "BABEL_DEFAULT_LOCALE": "fr",
