@@ -179,6 +179,8 @@ def test_autosave_refused_as_stale_tells_the_writer_and_keeps_the_text(page, fra
     frame.get_by_role("link", name="Écrire un écrit libre").first.click()
     frame.get_by_label("Titre", exact=True).fill("Deux onglets")
     frame.get_by_role("button", name="Enregistrer le brouillon").click()
+    # The editing page of the saved entry says so (the new-entry page has a toolbar too).
+    frame.get_by_text("Brouillon enregistré").wait_for()
     frame.locator(".toolbar").wait_for()
     # Another tab saves first.
     with app.app_context():
