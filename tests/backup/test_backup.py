@@ -102,7 +102,7 @@ def _rewrite(archive: Path, target: Path, change) -> Path:
 
 def _other_revision(folder: Path) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["alembic_revisions"] = ["0001"]
+    manifest["alembic_revisions"] = ["0000_older"]
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
@@ -112,7 +112,7 @@ def _damaged_file(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("change, message", [
-    (_other_revision, "revision(s) 0001, this code expects"),
+    (_other_revision, "revision(s) 0000_older, this code expects"),
     (_damaged_file, "checksum of uploads/"),
 ])
 def test_restore_refuses_another_schema_or_a_damaged_archive(app, runner, tmp_path, change,
