@@ -12,7 +12,9 @@ log = logging.getLogger("lti_tool")
 def _render(error: HTTPException):
     problem = getattr(g, "launch_token_problem", None) if error.code == 401 else None
     if request.accept_mimetypes.best == "application/json":
-        return {"error": error.name, "code": error.code, "session": problem}, error.code
+        message = getattr(error, "user_message", None)
+        return {"error": error.name, "code": error.code, "session": problem,
+                "message": str(message) if message else None}, error.code
     return render_template("errors/error.html", error=error, session_problem=problem), error.code
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest
 from sqlalchemy import select
 
 from lti_tool.db import new_session
@@ -71,5 +74,35 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+class NullCharacterRefused(BadRequest):
+    user_message = _l("The form holds a character that is not allowed (NUL). Remove it and "
+                      "send the form again.")
+
+
+def holds_null_character(value: Any) -> bool:
+    """Whether a string, or any key or string inside a JSON-like value, holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_null_character(k) or holds_null_character(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_null_character(item) for item in value)
+    return False
+
+
+def refuse_null_characters() -> None:
+    """No browser sends a NUL character in a form, and PostgreSQL cannot store one in a text
+    column: refuse it up front, as Django's forms do, rather than fail halfway through."""
+    sent = [dict(request.args.lists())]
+    if request.method == "POST":
+        if request.is_json:
+            sent.append(request.get_json(silent=True))
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            sent.append(dict(request.form.lists()))
+    if holds_null_character(sent):
+        raise NullCharacterRefused()
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_null_characters)
     app.after_request(add_security_headers)

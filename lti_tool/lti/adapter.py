@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.lti import keys
 from lti_tool.lti.platforms import issuer_is_registered, registered_platform
+from lti_tool.security import holds_null_character
 from lti_tool.store import Store
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -379,6 +380,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRejected("message_type", f"message type {message_type!r} is not supported")
         if not isinstance(body.get(LTI + "roles"), list):
             raise LaunchRejected("roles", "the roles claim is missing")
+        if holds_null_character(body):
+            # No platform sends one, and PostgreSQL cannot store it in a text column.
+            raise LaunchRejected("claim_encoding", "a claim holds a NUL character")
         if not body.get("sub") or not isinstance(body.get("sub"), str):
             raise LaunchRejected("sub", "the sub claim is missing")
         if len(body["sub"]) > MAX_SUB_LENGTH:

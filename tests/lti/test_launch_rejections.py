@@ -219,6 +219,19 @@ def test_a_sub_of_255_characters_is_accepted(driver, site_a, app):
     assert launch_rows(app)["users"] == 1
 
 
+@pytest.mark.parametrize("claims", [
+    {"name": "\x00"},
+    {"sub": "7\x00"},
+    {"context": {"id": "12", "title": "Cours\x00"}},
+    {"https://purl.imsglobal.org/spec/lti/claim/custom": {"note\x00": "x"}},
+])
+def test_a_claim_holding_a_nul_character_is_refused(driver, site_a, app, caplog, claims):
+    # PostgreSQL cannot store a NUL in a text column: the launch is refused before any write.
+    result = driver.forged_launch(site_a, "2", "101", **claims)
+    assert_refused(result, "claim_encoding", caplog, app)
+    assert "caractères qui ne sont pas autorisés" in html.unescape(result.response.text)
+
+
 # ----- time ------------------------------------------------------------------------------------
 
 def test_a_token_expired_beyond_the_leeway_is_refused(driver, site_a, app, caplog):

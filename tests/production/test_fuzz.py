@@ -267,6 +267,30 @@ def test_random_form_posts_to_every_post_route_are_answered_cleanly(
         assert row_counts(app) == before, endpoint
 
 
+NUL_REFUSED_FR = "Le formulaire contient un caractère qui n'est pas autorisé (NUL)."
+
+
+def test_a_nul_character_in_a_form_a_json_body_or_a_query_is_refused_before_any_write(
+        app, launched_people):
+    # PostgreSQL cannot store a NUL in a text column: refused up front, with a clear message.
+    participant = launched_people["participant"]
+    entry = launched_people["entry"]
+    before = row_counts(app)
+    form = participant.post("/portfolio/entries/new",
+                            {"title": "Bilan\x00", "body": "<p>x</p>", "save": "1"})
+    assert form.status_code == 400
+    assert NUL_REFUSED_FR in unescape(form.text)
+    saved = participant.autosave(entry, "Titre", "<p>texte\x00</p>", 1)
+    assert saved.status_code == 400
+    assert saved.json()["message"].startswith(NUL_REFUSED_FR)
+    query = participant.get("/portfolio/", q="\x00")
+    assert query.status_code == 400
+    assert row_counts(app) == before
+    # The same writes without the NUL go through.
+    assert participant.post("/portfolio/entries/new", {"title": "Bilan", "body": "<p>x</p>",
+                                                       "save": "1"}).status_code == 303
+
+
 # ----- evidence uploads --------------------------------------------------------------------
 
 
