@@ -1,12 +1,14 @@
 """Recording who launched, from which course and activity, and with which role."""
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from lti_tool.accounts.models import Course, Membership, ResourceLink, User
@@ -15,7 +17,6 @@ from lti_tool.db import utcnow
 from lti_tool.lti.adapter import LTI, ValidatedLaunch
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
-RECORD_ATTEMPTS = 3
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 
 
@@ -52,18 +53,45 @@ def _text(value: Any, limit: int) -> str | None:
     return value[:limit] if isinstance(value, str) and value else None
 
 
+# What a launch or a roster says of a person, a course and an activity. A value of None means
+# the platform did not say (names and email come only when its privacy settings allow): the
+# value already kept stays.
+def identity_values(claims: dict[str, Any]) -> dict[str, str | None]:
+    return {"name": _text(claims.get("name"), 300),
+            "given_name": _text(claims.get("given_name"), 200),
+            "family_name": _text(claims.get("family_name"), 200),
+            "email": _text(claims.get("email"), 320)}
+
+
+def course_values(context: dict[str, Any], claims: dict[str, Any]) -> dict[str, str | None]:
+    nrps, ags = claims.get(NRPS), claims.get(AGS)
+    return {"label": _text(context.get("label"), 300),
+            "title": _text(context.get("title"), 500),
+            "memberships_url": _text(nrps.get("context_memberships_url"), 1000)
+            if isinstance(nrps, dict) else None,
+            "lineitems_url": _text(ags.get("lineitems"), 1000) if isinstance(ags, dict) else None}
+
+
+def link_values(link_claim: dict[str, Any], claims: dict[str, Any]) -> dict[str, str | None]:
+    ags = claims.get(AGS)
+    # Moodle sends "lineitem": "" once the tool created its own item: treat empty as absent.
+    return {"title": _text(link_claim.get("title"), 500),
+            "lineitem_url": _text(ags.get("lineitem"), 1000) if isinstance(ags, dict) else None}
+
+
+def _set_known(row: Any, values: dict[str, str | None]) -> None:
+    for field, value in values.items():
+        if value is not None:
+            setattr(row, field, value)
+
+
 def upsert_user(session: Session, platform_id: int, issuer: str, sub: str,
                 claims: dict[str, Any]) -> User:
     user = session.scalar(select(User).where(User.issuer == issuer, User.sub == sub))
     if user is None:
         user = User(platform_id=platform_id, issuer=issuer, sub=sub)
         session.add(user)
-    # Names and email come only when the platform's privacy settings allow: keep what we had.
-    for field, limit in (("name", 300), ("given_name", 200), ("family_name", 200),
-                         ("email", 320)):
-        value = _text(claims.get(field), limit)
-        if value:
-            setattr(user, field, value)
+    _set_known(user, identity_values(claims))
     return user
 
 
@@ -76,14 +104,7 @@ def upsert_course(session: Session, platform_id: int, deployment_id: str,
     if course is None:
         course = Course(platform_id=platform_id, deployment_id=deployment_id, context_id=context_id)
         session.add(course)
-    course.label = _text(context.get("label"), 300) or course.label
-    course.title = _text(context.get("title"), 500) or course.title
-    nrps = claims.get(NRPS)
-    if isinstance(nrps, dict) and isinstance(nrps.get("context_memberships_url"), str):
-        course.memberships_url = nrps["context_memberships_url"]
-    ags = claims.get(AGS)
-    if isinstance(ags, dict) and isinstance(ags.get("lineitems"), str):
-        course.lineitems_url = ags["lineitems"]
+    _set_known(course, course_values(context, claims))
     return course
 
 
@@ -116,13 +137,31 @@ def upsert_resource_link(session: Session, platform_id: int, deployment_id: str,
                             resource_link_id=link_id)
         session.add(link)
     link.course = course
-    link.title = _text(link_claim.get("title"), 500) or link.title
     link.target = target
-    ags = claims.get(AGS)
-    # Moodle sends "lineitem": "" once the tool created its own item: treat empty as absent.
-    if isinstance(ags, dict) and isinstance(ags.get("lineitem"), str) and ags["lineitem"]:
-        link.lineitem_url = ags["lineitem"]
+    _set_known(link, link_values(link_claim, claims))
     return link
+
+
+def _upsert(session: Session, model: type, key: dict[str, Any], values: dict[str, Any],
+            insert_only: dict[str, Any] | None = None) -> int:
+    """Insert a row or update the one with the same ``key`` in a single statement (safe when
+    two first launches race), and return its id. A ``values`` entry of None keeps the stored
+    value; ``insert_only`` values are written only when the row is new."""
+    statement = _upsert_statement(session.get_bind().dialect.name, model, tuple(key),
+                                  tuple(values))
+    return session.execute(statement, {**key, **values, **(insert_only or {})}).scalar_one()
+
+
+@functools.lru_cache(maxsize=64)
+def _upsert_statement(dialect: str, model: type, key: tuple[str, ...],
+                      updated: tuple[str, ...]):
+    # Built once per shape: building an ON CONFLICT statement costs more than running it.
+    table = model.__table__
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(table)
+    kept = {name: func.coalesce(statement.excluded[name], table.c[name]) for name in updated}
+    return statement.on_conflict_do_update(index_elements=list(key), set_=kept) \
+        .returning(table.c.id)
 
 
 def launch_locale(claims: dict[str, Any]) -> str:
@@ -132,38 +171,39 @@ def launch_locale(claims: dict[str, Any]) -> str:
 
 
 def record_launch(session: Session, launch: ValidatedLaunch, target: str) -> LaunchContext:
-    """Create or update the user, course, membership and activity of a validated launch."""
-    for _ in range(RECORD_ATTEMPTS - 1):
-        try:
-            return _record_launch_once(session, launch, target)
-        except IntegrityError:
-            # A concurrent launch (often a classmate's first one) created the same course, user
-            # or activity a moment ago: start again, the rows are found and updated this time.
-            session.rollback()
-    return _record_launch_once(session, launch, target)
-
-
-def _record_launch_once(session: Session, launch: ValidatedLaunch, target: str) -> LaunchContext:
+    """Create or update the user, course, membership and activity of a validated launch: one
+    statement each, in one transaction."""
     claims = launch.claims
     lti_roles = [r for r in claims.get(LTI + "roles", []) if isinstance(r, str)]
     role = tool_role(lti_roles)
-    user = upsert_user(session, launch.platform_id, launch.issuer, claims["sub"], claims)
-    user.last_launch_at = utcnow()
-    user.locale = launch_locale(claims)
+    now = utcnow()
+    user_id = _upsert(session, User, {"issuer": launch.issuer, "sub": claims["sub"]},
+                      {**identity_values(claims), "locale": launch_locale(claims),
+                       "last_launch_at": now},
+                      insert_only={"platform_id": launch.platform_id, "created_at": now})
+    where = {"platform_id": launch.platform_id, "deployment_id": launch.deployment_id}
     context = claims.get(LTI + "context")
-    course = None
+    course_id = None
     if isinstance(context, dict) and context.get("id"):
-        course = upsert_course(session, launch.platform_id, launch.deployment_id, context, claims)
-        upsert_membership(session, user, course, role, lti_roles)
-    link = upsert_resource_link(session, launch.platform_id, launch.deployment_id, course,
-                                claims, target)
+        course_id = _upsert(session, Course, {**where, "context_id": str(context["id"])[:255]},
+                            course_values(context, claims))
+        _upsert(session, Membership, {"user_id": user_id, "course_id": course_id},
+                {"role": role, "lti_roles": json.dumps(lti_roles), "source": "launch",
+                 "active": True, "updated_at": now})
+    link_claim = claims.get(LTI + "resource_link")
+    link_id = None
+    if isinstance(link_claim, dict) and link_claim.get("id"):
+        link_id = _upsert(session, ResourceLink,
+                          {**where, "resource_link_id": str(link_claim["id"])[:255]},
+                          {**link_values(link_claim, claims), "course_id": course_id,
+                           "target": target})
     session.commit()
     presentation = claims.get(LTI + "launch_presentation")
     return_url = presentation.get("return_url") if isinstance(presentation, dict) else None
     return LaunchContext(
-        user_id=user.id, role=role, platform_id=launch.platform_id, issuer=launch.issuer,
+        user_id=user_id, role=role, platform_id=launch.platform_id, issuer=launch.issuer,
         client_id=launch.client_id, deployment_id=launch.deployment_id,
-        course_id=course.id if course else None, resource_link_id=link.id if link else None,
+        course_id=course_id, resource_link_id=link_id,
         message_type=launch.message_type, target=target, locale=launch_locale(claims),
         pylti_launch_id=launch.pylti_launch_id,
         return_url=return_url if isinstance(return_url, str) else None,
