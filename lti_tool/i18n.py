@@ -7,8 +7,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, request
-from flask_babel import Babel, get_locale
+from flask import Flask, current_app, g, request
+from flask_babel import Babel, get_locale, get_translations
 
 TRANSLATIONS_SOURCE = Path(__file__).parent / "translations"
 
@@ -52,8 +52,27 @@ def select_locale() -> str:
         "BABEL_DEFAULT_LOCALE"]
 
 
+def request_translations():
+    """The catalogue of the request's language, looked up once per request: flask_babel walks
+    the application and request contexts for every string, and a page holds dozens. (The tool
+    never switches language inside a request, so nothing needs ``force_locale`` here.)"""
+    try:
+        return g.cimp_translations
+    except AttributeError:
+        g.cimp_translations = translations = get_translations()
+        return translations
+    except RuntimeError:  # outside any application context: no catalogue
+        return get_translations()
+
+
 def init_app(app: Flask) -> None:
     compiled = compile_translations(Path(app.instance_path) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     Babel(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.globals["get_locale"] = get_locale
