@@ -9,6 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lti_tool.db import Base, UTCDateTime, utcnow
 
 
+def person_display_name(name: str | None, given_name: str | None, family_name: str | None,
+                        email: str | None, sub: str) -> str:
+    """The best name the platform gave: full name, given and family names, email, user id."""
+    full = " ".join(p for p in (given_name, family_name) if p)
+    return name or full or email or f"{sub}"
+
+
+def course_display_title(title: str | None, label: str | None, context_id: str) -> str:
+    return title or label or context_id
+
+
 class User(Base):
     """A person as one platform knows them: a Moodle user id is unique per site only."""
 
@@ -32,8 +43,8 @@ class User(Base):
 
     @property
     def display_name(self) -> str:
-        full = " ".join(p for p in (self.given_name, self.family_name) if p)
-        return self.name or full or self.email or f"{self.sub}"
+        return person_display_name(self.name, self.given_name, self.family_name, self.email,
+                                   self.sub)
 
 
 class Course(Base):
@@ -55,7 +66,7 @@ class Course(Base):
 
     @property
     def display_title(self) -> str:
-        return self.title or self.label or self.context_id
+        return course_display_title(self.title, self.label, self.context_id)
 
 
 class Membership(Base):

@@ -11,9 +11,7 @@ from markupsafe import Markup
 from wtforms import ValidationError
 
 from lti_tool import csrf
-from lti_tool.accounts.models import Course, User
 from lti_tool.accounts.roles import PARTICIPANT
-from lti_tool.cohorts.services import cohort_for_course
 from lti_tool.db import get_session
 from lti_tool.portfolio import rescue, services
 from lti_tool.portfolio.chart import PillarBars, format_level, pillar_chart
@@ -22,8 +20,9 @@ from lti_tool.portfolio.forms import (CommentForm, DeleteForm, EntryForm, Eviden
 from lti_tool.portfolio.services import PortfolioError, Reader, StaleVersion
 from lti_tool.sessions import launch_required, launch_url
 from lti_tool.store import get_store
+from lti_tool.targets.services import LaunchFacts, launch_facts
 from programme import Programme, cached_programme
-from programme.targets import LAUNCH_PATH, launch_targets
+from programme.targets import launch_targets
 
 bp = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -83,13 +82,8 @@ def _target_title(name: str) -> str:
     return titles.get(name, name)
 
 
-def _launch_facts() -> dict:
-    """Who launched, from which course and cohort, for which target: shown on landing pages."""
-    session = get_session()
-    course = session.get(Course, g.launch.course_id) if g.launch.course_id else None
-    return {"user": session.get(User, g.launch.user_id), "role": g.launch.role,
-            "course": course, "cohort": cohort_for_course(session, course.id) if course else None,
-            "target_path": f"{LAUNCH_PATH}/{g.launch.target}"}
+def _launch_facts() -> LaunchFacts:
+    return launch_facts(get_session(), g.launch)
 
 
 def _decimal_comma() -> bool:

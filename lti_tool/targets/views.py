@@ -1,13 +1,13 @@
 """Landing pages of the launch targets: who is here, in which course and cohort, for what."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, g, redirect, render_template
 
-from lti_tool.accounts.models import Course, User
-from lti_tool.cohorts.services import cohort_for_course
 from lti_tool.db import get_session
 from lti_tool.sessions import launch_required, launch_url
-from lti_tool.targets.services import participant_page
+from lti_tool.targets.services import launch_facts, participant_page
 from programme.targets import parse_target_path
 
 bp = Blueprint("targets", __name__, url_prefix="/app")
@@ -23,9 +23,6 @@ def show(target: str):
     if page is not None:
         endpoint, values = page
         return redirect(launch_url(endpoint, **values), 303)
-    session = get_session()
-    user = session.get(User, g.launch.user_id)
-    course = session.get(Course, g.launch.course_id) if g.launch.course_id else None
-    cohort = cohort_for_course(session, course.id) if course else None
-    return render_template("targets/show.html", target=launch_target, user=user,
-                           course=course, cohort=cohort, launch=g.launch)
+    # The page names the target it shows (a launch token may open another target's address).
+    facts = replace(launch_facts(get_session(), g.launch), target_path=launch_target.path)
+    return render_template("targets/show.html", target=launch_target, facts=facts)
