@@ -83,15 +83,16 @@ def load_programme(path: Path | str | None = None) -> Programme:
     return programme
 
 
-_cache: dict[Path, tuple[int, Programme]] = {}
+_cache: dict[str, tuple[int, Programme]] = {}
 
 
 def cached_programme(path: Path | str | None = None) -> Programme:
     """Like :func:`load_programme`, but reuse the last result while the file is unchanged
     (for code that needs the programme on every request)."""
-    file = resolve_programme_path(path).resolve()
+    # One stat per call and no path resolution: pages ask for the programme many times.
+    file = os.fspath(resolve_programme_path(path))
     try:
-        modified = file.stat().st_mtime_ns
+        modified = os.stat(file).st_mtime_ns
     except OSError:
         return load_programme(file)
     cached = _cache.get(file)
