@@ -136,8 +136,8 @@ def sync_roster_if_due(course_id: int) -> RosterImport | None:
     a roster service and was not synced in the last ``ROSTER_SYNC_MINUTES`` (shared store, so
     one worker of many does it). Runs in its own database session; never raises."""
     interval = _sync_interval_seconds()
-    if interval <= 0:
-        return None
+    if interval <= 0 or get_store().get(f"roster-sync:{course_id}") is not None:
+        return None  # synced a moment ago: most teacher launches stop at this one lookup
     session = new_session()
     try:
         course = session.get(Course, course_id)
