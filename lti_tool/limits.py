@@ -82,6 +82,13 @@ def init_app(app: Flask) -> None:
     app.extensions["cimp_limiter"] = limiter
     if not limiter.enabled:
         return
+    limited = frozenset(LTI_ENDPOINTS + UPLOAD_ENDPOINTS)
+
+    @limiter.request_filter
+    def _not_limited() -> bool:
+        # Every other page skips Flask-Limiter's per-request evaluation.
+        return request.endpoint not in limited
+
     _limit_endpoints(app, limiter, LTI_ENDPOINTS,
                      _setting(app, "RATE_LIMIT_LTI", DEFAULT_LTI_LIMIT), client_address)
     _limit_endpoints(app, limiter, UPLOAD_ENDPOINTS,
