@@ -77,7 +77,11 @@ class LaunchSessionInterface(SessionInterface):
 def start_launch_session(context: LaunchContext) -> str:
     """Open a launch session for a validated launch and return its token."""
     sid = secrets.token_urlsafe(24)
-    get_store().set(f"session:{sid}", {"launch": context.to_dict()},
+    # The session's CSRF secret is made now, with the session: Flask-WTF would otherwise add
+    # it on the first page with a form, and the session would be written a second time.
+    csrf_key = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    get_store().set(f"session:{sid}", {"launch": context.to_dict(),
+                                       csrf_key: secrets.token_hex(20)},
                     current_app.config["LAUNCH_SESSION_SECONDS"])
     return _serializer(current_app).dumps(sid)
 

@@ -4,10 +4,11 @@ from; any other cohort id answers 404, as if it did not exist."""
 from __future__ import annotations
 
 from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template,
-                   request, session as launch_session)
+                   request)
 from flask_babel import gettext as _
 
 from lti_tool.accounts.models import Course
+from lti_tool.accounts.services import LaunchContext
 from lti_tool.accounts.roles import TEACHER, at_least
 from lti_tool.cohorts.access import requested_cohort
 from lti_tool.cohorts.rosters import RosterImport, import_cohort_rosters, sync_roster_if_due
@@ -16,11 +17,11 @@ from lti_tool.cohorts.services import (CohortError, appoint_juror, cohort_course
                                        create_cohort, format_join_code, join_cohort,
                                        remove_juror)
 from lti_tool.db import get_session
-from lti_tool.sessions import current_launch, launch_required, launch_url
+from lti_tool.lti.services import launch_recorded
+from lti_tool.sessions import launch_required, launch_url
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohort")
 
-ROSTER_CHECKED = "roster_checked"
 
 
 def error_message(error: CohortError) -> str:
@@ -59,16 +60,11 @@ def roster_message(outcome: RosterImport) -> tuple[str, str]:
                         new=outcome.new_people)
 
 
-@bp.before_app_request
-def sync_roster_after_teacher_launch() -> None:
-    """The first page a teacher's launch opens imports the course roster when it is due."""
-    launch = current_launch()
-    if launch is None or not launch.course_id or not at_least(launch.role, TEACHER):
-        return
-    if launch_session.get(ROSTER_CHECKED):
-        return
-    launch_session[ROSTER_CHECKED] = True
-    sync_roster_if_due(launch.course_id)
+@launch_recorded.connect
+def sync_roster_after_teacher_launch(_app, context: LaunchContext) -> None:
+    """A teacher's launch imports the course roster when it is due."""
+    if context.course_id and at_least(context.role, TEACHER):
+        sync_roster_if_due(context.course_id)
 
 
 def _launch_course() -> Course | None:

@@ -8,6 +8,7 @@ from typing import Any, Mapping
 from urllib.parse import urlencode
 
 from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask.signals import Namespace
 from pylti1p3.exception import OIDCException
 
 from lti_tool.db import get_session
@@ -23,6 +24,11 @@ LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti
                 "client_id")
 DEFAULT_TARGET = "portfolio"
 DEEP_LINKING_TARGET = "deep-linking"
+
+# Sent once a launch is recorded, with its ``context`` (a LaunchContext): the areas that act on
+# a launch (the roster import after a teacher's launch) subscribe without the protocol code
+# knowing them.
+launch_recorded = Namespace().signal("launch-recorded")
 
 
 def tool_base_url() -> str:

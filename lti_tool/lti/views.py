@@ -1,15 +1,15 @@
 """LTI endpoints: public keyset, OIDC login initiation and the redirection URI."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from lti_tool.accounts.services import record_launch
 from lti_tool.db import get_session
 from lti_tool.lti import keys
 from lti_tool.lti.adapter import LaunchRejected
 from lti_tool.observability import record_launch_outcome
-from lti_tool.lti.services import (DEEP_LINKING_TARGET, begin_login, log_refusal,
-                                   resolve_target, validate_launch)
+from lti_tool.lti.services import (DEEP_LINKING_TARGET, begin_login, launch_recorded,
+                                   log_refusal, resolve_target, validate_launch)
 from lti_tool.sessions import TOKEN_FIELD, start_launch_session
 from lti_tool.targets.services import participant_page
 
@@ -44,6 +44,7 @@ def launch(posted_path: str | None = None):
     record_launch_outcome("launch")
     target = resolve_target(validated.claims, posted_path)
     context = record_launch(get_session(), validated, target)
+    launch_recorded.send(current_app._get_current_object(), context=context)
     token = start_launch_session(context)
     if target == DEEP_LINKING_TARGET:
         return redirect(url_for("deep_linking.choose", **{TOKEN_FIELD: token}), 303)
