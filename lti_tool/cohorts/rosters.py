@@ -13,13 +13,14 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lti_tool.accounts.models import Course, Membership, User
 from lti_tool.accounts.services import upsert_membership, upsert_user
-from lti_tool.cohorts.services import cohort_course_ids, cohort_for_course
+from lti_tool.cohorts.models import CohortCourse
+from lti_tool.cohorts.services import cohort_course_ids
 from lti_tool.db import new_session, utcnow
 from lti_tool.lti.platform_services import Member, PlatformServiceError, fetch_memberships
 from lti_tool.store import get_store
@@ -131,6 +132,13 @@ def _mark_synced(course_id: int) -> None:
         get_store().set(f"roster-sync:{course_id}", utcnow().isoformat(), interval)
 
 
+# Built once: most teacher launches ask it, and building it costs more than running it.
+_IN_A_COHORT_WITH_A_ROSTER = (
+    select(CohortCourse.id).join(Course, Course.id == CohortCourse.course_id)
+    .where(CohortCourse.course_id == bindparam("course_id"), Course.memberships_url.is_not(None),
+           Course.memberships_url != ""))
+
+
 def sync_roster_if_due(course_id: int) -> RosterImport | None:
     """After a teacher's launch: import the course's roster when the course is in a cohort, has
     a roster service and was not synced in the last ``ROSTER_SYNC_MINUTES`` (shared store, so
@@ -140,10 +148,7 @@ def sync_roster_if_due(course_id: int) -> RosterImport | None:
         return None  # synced a moment ago: most teacher launches stop at this one lookup
     session = new_session()
     try:
-        course = session.get(Course, course_id)
-        if course is None or not course.memberships_url:
-            return None
-        if cohort_for_course(session, course_id) is None:
+        if session.execute(_IN_A_COHORT_WITH_A_ROSTER, {"course_id": course_id}).first() is None:
             return None
         if not get_store().add(f"roster-sync:{course_id}", utcnow().isoformat(), interval):
             return None
