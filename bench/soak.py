@@ -1,12 +1,17 @@
 """A bounded mixed load against two instances of the tool behind nginx.
 
 Simulated users (threads) launch activities, autosave portfolio entries, save jury scores, and
-publish grades that a grade worker sends to the test platform, for a fixed time. Prints
-throughput, latency percentiles per kind of request, errors, and the instances' memory (RSS) at
-start and end. Goals: zero errors, p95 under 200 ms, memory growth under 10 %.
+publish grades that a grade worker sends to the test platform, for a fixed time. Each user
+pauses between two actions as a person does (``--think``: 1 s on average, drawn between half
+and one and a half times that; a person writing autosaves every few seconds, so this is several
+times a real class's pace). ``--think 0`` fires requests back to back: a saturation test whose
+latencies are the queue's length, not the tool's speed. Prints throughput, latency percentiles
+per kind of request, errors, and the instances' memory (RSS) at start and end. Goals: zero
+errors, p95 under 200 ms, memory growth under 10 %.
 
     python bench/soak.py                       # 50 users, 300 s, SQLite + Redis db 12
     python bench/soak.py --users 20 --seconds 60
+    python bench/soak.py --think 0             # saturation
     LTI_TOOL_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/soak python bench/soak.py
 """
 from __future__ import annotations
@@ -106,6 +111,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean pause of a user between two actions, in seconds")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="cimp-soak-"))
@@ -156,7 +163,7 @@ def main() -> None:
                                                          "body": "<p>Début</p>", "save": "1"},
                                csrf_token=csrf)
             entry_id, version = entry_id_of(created), 1
-            while not stop.is_set():
+            while not stop.wait(args.think * rng.uniform(0.5, 1.5)):
                 action = rng.random()
                 if action < 0.35:
                     slug, user, activity = rng.choice(LAUNCHES)
@@ -214,8 +221,8 @@ def main() -> None:
 
         total = sum(len(v) for k, v in recorder.latencies.items() if k != "grade sync pass")
         errors = sum(recorder.errors.values())
-        print(f"{args.users} users for {wall:.0f} s: {total} requests, {total / wall:.1f}/s, "
-              f"{errors} errors")
+        print(f"{args.users} users, {args.think:g} s between actions, for {wall:.0f} s: "
+              f"{total} requests, {total / wall:.1f}/s, {errors} errors")
         print(f"{'kind':<22} {'count':>7} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
         for kind, values in sorted(recorder.latencies.items()):
             print(f"{kind:<22} {len(values):>7} {recorder.errors[kind]:>7} "
