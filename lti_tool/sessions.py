@@ -87,6 +87,8 @@ def start_launch_session(context: LaunchContext) -> str:
 
 
 def current_launch() -> LaunchContext | None:
+    if "launch" in g:  # already read for this request (launch_required)
+        return g.launch
     data = session.get("launch") if isinstance(session, LaunchSession) else None
     if not isinstance(data, dict):
         return None
