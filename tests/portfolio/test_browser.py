@@ -205,6 +205,9 @@ def test_inside_the_course_frame_the_text_is_put_aside_when_the_session_ends(
     frame.get_by_role("link", name="Écrire un écrit libre").first.click()
     frame.get_by_label("Titre", exact=True).fill("Dans le cadre")
     frame.get_by_role("button", name="Enregistrer le brouillon").click()
+    # The editing page of the saved entry says so (the new-entry page has a toolbar too): the
+    # session ends only once that page is there.
+    frame.get_by_text("Brouillon enregistré").wait_for()
     frame.locator(".toolbar").wait_for()
     with app.app_context():
         store = get_store()
