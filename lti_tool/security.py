@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest
 from sqlalchemy import select
+from werkzeug.exceptions import BadRequest
 
 from lti_tool.db import new_session
 from lti_tool.lti.models import Platform

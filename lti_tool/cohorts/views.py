@@ -8,8 +8,8 @@ from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, r
 from flask_babel import gettext as _
 
 from lti_tool.accounts.models import Course
-from lti_tool.accounts.services import LaunchContext
 from lti_tool.accounts.roles import TEACHER, at_least
+from lti_tool.accounts.services import LaunchContext
 from lti_tool.cohorts.access import requested_cohort
 from lti_tool.cohorts.rosters import RosterImport, import_cohort_rosters, sync_roster_if_due
 from lti_tool.cohorts.services import (CohortError, appoint_juror, cohort_courses,
@@ -21,7 +21,6 @@ from lti_tool.lti.services import launch_recorded
 from lti_tool.sessions import launch_required, launch_url
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohort")
-
 
 
 def error_message(error: CohortError) -> str:
