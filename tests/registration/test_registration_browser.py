@@ -72,8 +72,10 @@ def test_copy_buttons_copy_each_value(context, tool_server, axe_source):
     page.goto(f"{tool_server.url}/lti/config")
     button = page.get_by_role("button", name="Copier (URL de l'outil)")
     button.click()
-    assert page.locator("#copy-status").inner_text() == (
-        "Copié dans le presse-papiers : URL de l'outil")
+    # The clipboard answers asynchronously: wait for the announcement, then check all of it.
+    status = page.locator("#copy-status")
+    status.filter(has_text="Copié").wait_for()
+    assert status.inner_text() == "Copié dans le presse-papiers : URL de l'outil"
     assert page.evaluate("navigator.clipboard.readText()") == f"{tool_server.url}/lti/launch"
     assert page.get_by_role("button", name="Copier (Commande)").count() == 1
     assert serious_accessibility_violations(page, axe_source) == []
