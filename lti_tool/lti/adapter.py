@@ -4,7 +4,7 @@ key rotation, RS256 only, required claims).
 """
 from __future__ import annotations
 
-import json
+import secrets
 import threading
 import time
 from dataclasses import dataclass
@@ -12,7 +12,8 @@ from typing import Any
 
 import jwt
 import requests
-from jwcrypto.jwk import JWK
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.contrib.flask.session import FlaskSessionService
@@ -160,7 +161,9 @@ class _KeysetCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._keysets: dict[str, tuple[float, dict]] = {}
-        self._pems: dict[tuple[str, str], str] = {}
+        # Keys ready for verification: parsing a JWK on every launch would cost more than the
+        # signature check itself.
+        self._keys: dict[tuple[str, str], RSAPublicKey] = {}
 
     def keyset(self, url: str, refresh: bool = False) -> dict:
         return self._load(url, refresh)[0]
@@ -182,14 +185,15 @@ class _KeysetCache:
                                  f"the platform's keyset {url} could not be read: {exc}", 502)
         with self._lock:
             self._keysets[url] = (time.monotonic(), keyset)
-            self._pems = {k: v for k, v in self._pems.items() if k[0] != url}
+            self._keys = {k: v for k, v in self._keys.items() if k[0] != url}
         return keyset, True
 
-    def public_pem(self, url: str, kid: str) -> str | None:
+    def public_key(self, url: str, kid: str) -> RSAPublicKey | None:
+        """The platform's RSA key ``kid``, or ``None`` when its keyset has no such RSA key."""
         with self._lock:
-            pem = self._pems.get((url, kid))
-        if pem:
-            return pem
+            key = self._keys.get((url, kid))
+        if key is not None:
+            return key
         keyset, fetched = self._load(url, refresh=False)
         jwk = _jwk_with_kid(keyset, kid)
         if jwk is None and not fetched:
@@ -198,17 +202,19 @@ class _KeysetCache:
         if jwk is None:
             return None
         try:
-            pem = JWK.from_json(json.dumps(jwk)).export_to_pem().decode()
-        except (ValueError, TypeError):
+            key = RSAAlgorithm.from_jwk(jwk)
+        except (jwt.InvalidKeyError, ValueError, TypeError, KeyError):
+            return None
+        if not isinstance(key, RSAPublicKey):  # a private key published by mistake
             return None
         with self._lock:
-            self._pems[(url, kid)] = pem
-        return pem
+            self._keys[(url, kid)] = key
+        return key
 
     def clear(self) -> None:
         with self._lock:
             self._keysets.clear()
-            self._pems.clear()
+            self._keys.clear()
 
 
 keyset_cache = _KeysetCache()
@@ -319,16 +325,16 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchRejected("algorithm", f"alg {alg!r} is not accepted (RS256 only)")
         if not kid:
             raise LaunchRejected("kid", "the JWT header has no kid")
-        pem = keyset_cache.public_pem(self._registration.get_key_set_url(), kid)
-        if pem is None:
-            raise LaunchRejected("kid", f"no key {kid!r} in the platform's keyset")
-        return pem, "RS256"
+        key = keyset_cache.public_key(self._registration.get_key_set_url(), kid)
+        if key is None:
+            raise LaunchRejected("kid", f"no RSA key {kid!r} in the platform's keyset")
+        return key, "RS256"
 
     def validate_jwt_signature(self):
-        pem, _alg = self.get_public_key()
+        key, _alg = self.get_public_key()
         try:
             jwt.decode(
-                self._get_id_token(), pem, algorithms=["RS256"],
+                self._get_id_token(), key, algorithms=["RS256"],
                 audience=self._registration.get_client_id(),
                 issuer=self._registration.get_issuer(),
                 leeway=self.leeway,
@@ -431,6 +437,14 @@ def make_services(store: Store, lifetime: int):
 
 
 class ToolOIDCLogin(FlaskOIDCLogin):
+    # pylti1p3 builds the nonce from uuid1, which carries the host's clock and MAC address and
+    # costs a system call: a random token says nothing about the tool and is as unguessable.
+    def _get_uuid(self) -> str:
+        return secrets.token_urlsafe(24)
+
+    def _generate_nonce(self) -> str:
+        return secrets.token_urlsafe(32)
+
     def auth_redirect(self, launch_url: str):
         """The platform's auth URL for this login, and the function that puts the state cookie
         on whichever response the tool sends (a redirect, or the cookie-check page)."""
