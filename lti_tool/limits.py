@@ -1,4 +1,4 @@
-"""Rate limits (Flask-Limiter) on the public LTI endpoints and on evidence uploads.
+"""Rate limits on the public LTI endpoints and on evidence uploads (the ``limits`` library).
 
 The LTI endpoints (``/lti/login``, ``/lti/launch``, ``/lti/register``) are limited per client
 address (behind a proxy, the address ``LTI_TOOL_PROXY_COUNT`` makes trustworthy); evidence
@@ -6,16 +6,26 @@ uploads per launched person. Counters live in Redis when ``LTI_TOOL_REDIS_URL`` 
 every instance counts together, otherwise in the process's memory. A refused request gets a
 clean 429 page with ``Retry-After``. Limits are off under ``TESTING`` unless a test turns them on
 with ``RATELIMIT_ENABLED``.
+
+One fixed-window counter per endpoint and key, checked before the view: a launch pays one
+round trip to the counters and nothing else (the other pages are not looked at).
 """
 from __future__ import annotations
 
+import logging
 import math
 import os
 import time
+from dataclasses import dataclass
+from typing import Callable
 
 from flask import Flask, current_app, render_template, request, session
-from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+log = logging.getLogger("lti_tool.limits")
 
 LTI_ENDPOINTS = ("lti.login", "lti.launch", "registration.register")
 UPLOAD_ENDPOINTS = ("portfolio.upload_evidence",)
@@ -25,7 +35,7 @@ DEFAULT_UPLOAD_LIMIT = "30/minute"
 
 def client_address() -> str:
     """The client's address (``ProxyFix`` has already applied the trusted forwarded headers)."""
-    return get_remote_address() or "unknown"
+    return request.remote_addr or "unknown"
 
 
 def launched_person() -> str:
@@ -36,22 +46,41 @@ def launched_person() -> str:
     return f"address:{client_address()}"
 
 
-def _setting(app: Flask, name: str, default: str) -> str:
-    return app.config.get(name) or os.environ.get(f"LTI_TOOL_{name}") or default
+@dataclass(frozen=True)
+class Rule:
+    item: RateLimitItem
+    key: Callable[[], str]
 
 
-def retry_after_seconds(limiter: Limiter) -> int:
-    """Whole seconds until the breached window resets (at least 1)."""
-    current = limiter.current_limit
-    if current is None:
-        return 60
-    # Stores round the window's end up to a whole second: never say more than one window.
-    return max(1, min(math.ceil(current.reset_at - time.time()), current.limit.get_expiry()))
+class RateLimits:
+    """The rules by endpoint and the counters they share."""
+
+    def __init__(self, storage_uri: str, prefix: str, rules: dict[str, Rule]):
+        self._limiter = FixedWindowRateLimiter(storage_from_string(storage_uri,
+                                                                   wrap_exceptions=True))
+        self._prefix = prefix
+        self.rules = rules
+
+    def refusal_seconds(self, endpoint: str) -> int | None:
+        """Count this request; ``None`` when it may go on, else the seconds until it may."""
+        rule = self.rules.get(endpoint)
+        if rule is None:
+            return None
+        identifiers = (self._prefix, endpoint, rule.key())
+        try:
+            if self._limiter.hit(rule.item, *identifiers):
+                return None
+            reset_at = self._limiter.get_window_stats(rule.item, *identifiers).reset_time
+        except StorageError as exc:
+            # A counters store that is down must not take the tool down: the request goes on.
+            log.warning("rate limit not applied, the counters store failed: %s", exc)
+            return None
+        # Never more than one window, never less than a second.
+        return max(1, min(math.ceil(reset_at - time.time()), rule.item.get_expiry()))
 
 
-def render_rate_limited(error: RateLimitExceeded):
+def render_rate_limited(seconds: int):
     """The 429 answer: a page (or JSON when asked) in the user's language, with Retry-After."""
-    seconds = retry_after_seconds(current_app.extensions["cimp_limiter"])
     if request.accept_mimetypes.best == "application/json":
         response = current_app.make_response(
             ({"error": "Too Many Requests", "code": 429, "retry_after": seconds}, 429))
@@ -62,35 +91,36 @@ def render_rate_limited(error: RateLimitExceeded):
     return response
 
 
-def _limit_endpoints(app: Flask, limiter: Limiter, endpoints: tuple[str, ...], value: str,
-                     key_func) -> None:
-    for endpoint in endpoints:
-        view = app.view_functions.get(endpoint)
-        if view is not None:  # an area that is not installed has nothing to limit
-            app.view_functions[endpoint] = limiter.limit(value, key_func=key_func)(view)
+def _setting(app: Flask, name: str, default: str) -> str:
+    return app.config.get(name) or os.environ.get(f"LTI_TOOL_{name}") or default
+
+
+def _parse_limit(app: Flask, name: str, default: str) -> RateLimitItem:
+    value = _setting(app, name, default)
+    try:
+        return parse(value)
+    except ValueError:
+        raise ValueError(f"LTI_TOOL_{name}={value!r} is not a rate limit such as "
+                         f"'{default}' or '10/second'") from None
+
+
+def _check_rate_limit():
+    seconds = current_app.extensions["cimp_rate_limits"].refusal_seconds(request.endpoint)
+    if seconds is not None:
+        return render_rate_limited(seconds)
+    return None
 
 
 def init_app(app: Flask) -> None:
-    """Attach the limiter; call after every blueprint is registered (limits go by endpoint)."""
-    app.config.setdefault("RATELIMIT_ENABLED", not app.testing)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "cimp-lti-limits")
-    # A limits store that is down must not take the tool down: the request goes through.
-    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    limiter = Limiter(client_address)
-    limiter.init_app(app)
-    app.extensions["cimp_limiter"] = limiter
-    if not limiter.enabled:
+    """Attach the limits (after the blueprints: an area that is not installed has none)."""
+    if not app.config.get("RATELIMIT_ENABLED", not app.testing):
         return
-    limited = frozenset(LTI_ENDPOINTS + UPLOAD_ENDPOINTS)
-
-    @limiter.request_filter
-    def _not_limited() -> bool:
-        # Every other page skips Flask-Limiter's per-request evaluation.
-        return request.endpoint not in limited
-
-    _limit_endpoints(app, limiter, LTI_ENDPOINTS,
-                     _setting(app, "RATE_LIMIT_LTI", DEFAULT_LTI_LIMIT), client_address)
-    _limit_endpoints(app, limiter, UPLOAD_ENDPOINTS,
-                     _setting(app, "RATE_LIMIT_UPLOADS", DEFAULT_UPLOAD_LIMIT), launched_person)
-    app.register_error_handler(RateLimitExceeded, render_rate_limited)
+    lti = _parse_limit(app, "RATE_LIMIT_LTI", DEFAULT_LTI_LIMIT)
+    uploads = _parse_limit(app, "RATE_LIMIT_UPLOADS", DEFAULT_UPLOAD_LIMIT)
+    rules = {endpoint: Rule(lti, client_address) for endpoint in LTI_ENDPOINTS}
+    rules.update({endpoint: Rule(uploads, launched_person) for endpoint in UPLOAD_ENDPOINTS})
+    app.extensions["cimp_rate_limits"] = RateLimits(
+        app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://",
+        app.config.get("RATELIMIT_KEY_PREFIX", "cimp-lti-limits"),
+        {endpoint: rule for endpoint, rule in rules.items() if endpoint in app.view_functions})
+    app.before_request(_check_rate_limit)

@@ -105,3 +105,10 @@ def test_an_unreachable_limits_store_lets_requests_through(database_url, tmp_pat
     statuses = [client.post("/lti/login", data={"iss": "x"}).status_code for _ in range(3)]
     assert statuses == [400, 400, 400]  # refused as a login, never 429 nor 500
     cut_off.extensions["db_engine"].dispose()
+
+
+def test_a_malformed_limit_is_refused_at_start_naming_its_variable(database_url, tmp_path):
+    with pytest.raises(ValueError, match="LTI_TOOL_RATE_LIMIT_LTI='lots'.*120/minute"):
+        create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "k",
+                    "UPLOAD_DIR": str(tmp_path), "RATELIMIT_ENABLED": True,
+                    "RATE_LIMIT_LTI": "lots"})
