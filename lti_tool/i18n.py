@@ -8,6 +8,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, request
+from markupsafe import Markup
 from flask_babel import Babel, get_locale, get_translations
 
 TRANSLATIONS_SOURCE = Path(__file__).parent / "translations"
@@ -65,6 +66,14 @@ def request_translations():
         return get_translations()
 
 
+def template_gettext(message: str, **variables) -> Markup:
+    """``_()`` and ``gettext()`` in templates, as Jinja's newstyle gettext does it for autoescaped
+    templates (the translation is markup, the variables are escaped into it, ``%%`` is a percent
+    sign), without the two extra calls through the template context Jinja adds to each string."""
+    translated = Markup(request_translations().ugettext(message))
+    return translated % variables if variables or "%" in translated else translated
+
+
 def init_app(app: Flask) -> None:
     compiled = compile_translations(Path(app.instance_path) / "translations")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
@@ -75,4 +84,6 @@ def init_app(app: Flask) -> None:
         pgettext=lambda c, s: request_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
         newstyle=True)
+    # Every template is autoescaped HTML: the strings of a page (dozens each) take the short way.
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
     app.jinja_env.globals["get_locale"] = get_locale
