@@ -149,7 +149,9 @@ def _upsert(session: Session, model: type, key: dict[str, Any], values: dict[str
     value; ``insert_only`` values are written only when the row is new."""
     statement = _upsert_statement(session.get_bind().dialect.name, model, tuple(key),
                                   tuple(values))
-    return session.execute(statement, {**key, **values, **(insert_only or {})}).scalar_one()
+    # On the session's connection: a Core statement needs none of the ORM's execution steps.
+    return session.connection().execute(
+        statement, {**key, **values, **(insert_only or {})}).scalar_one()
 
 
 @functools.lru_cache(maxsize=64)
