@@ -49,3 +49,19 @@ def test_pages_are_french_by_default_and_english_on_request(client):
     assert 'lang="fr"' in french.text and "Votre session a pris fin" in french.text
     english = client.get("/app/portfolio", headers={"Accept-Language": "en"})
     assert 'lang="en"' in english.text and "Your session has ended" in english.text
+
+
+def test_template_strings_are_translated_with_their_variables_escaped(app):
+    """``_()`` in a template: the translation is markup, a variable is escaped into it, and
+    ``%%`` is a percent sign, in French and in English."""
+    template = app.jinja_env.from_string(
+        '{{ _("Wait %(seconds)s seconds, then try again.", seconds=who) }}|{{ _("Skip to content") }}'
+        '|{{ _("100%% of %(n)s", n=3) }}')
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        french = template.render(who="<b>5</b>")
+    assert "&lt;b&gt;5&lt;/b&gt;" in french and "<b>" not in french
+    assert french.split("|")[1] == "Aller au contenu"
+    assert french.split("|")[2] == "100% of 3"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        english = template.render(who=5)
+    assert english.split("|")[:2] == ["Wait 5 seconds, then try again.", "Skip to content"]
