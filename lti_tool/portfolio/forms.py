@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (HiddenField, IntegerField, RadioField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from lti_tool.portfolio.services import (COMMENT_MAX_LENGTH, JUSTIFICATION_MAX_LENGTH,
@@ -19,7 +20,8 @@ def level_labels() -> list[tuple[int, str]]:
 
 
 class RatingForm(FlaskForm):
-    level = RadioField(_l("Level"), coerce=int, choices=level_labels(),
+    level = RadioField(_l("Level"), coerce=int,
+                       choices=[SelectChoice(value, label) for value, label in level_labels()],
                        validators=[InputRequired(_l("Choose a level."))])
     justification = TextAreaField(
         _l("Justification"),

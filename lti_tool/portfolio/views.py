@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from markupsafe import Markup
 from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from lti_tool import csrf
 from lti_tool.accounts.roles import PARTICIPANT
@@ -435,7 +436,7 @@ def entry(entry_id: int):
     share_form = ShareForm()
     candidates = services.share_candidates(session, reader.cohort_id, reader.user_id) \
         if is_author else []
-    share_form.recipients.choices = [(c.user_id, c.name) for c in candidates]
+    share_form.recipients.choices = [SelectChoice(c.user_id, c.name) for c in candidates]
     return render_template(
         "portfolio/entry.html", entry=entry_, is_author=is_author,
         anchor_title=_anchor_title(_programme(), entry_.kind, entry_.anchor_id),
