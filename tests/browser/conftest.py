@@ -32,3 +32,8 @@ def framing_platform(app, tool_server):
 def tool_frame(page):
     """The frame showing the tool inside the course page."""
     return page.frame_locator("iframe.tool-frame")
+
+
+def tool_frame_object(page, tool_url: str):
+    """The Frame (not a locator) of the tool, for axe-core."""
+    return next(f for f in page.frames if f.url.startswith(tool_url))

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.browser.conftest import tool_frame
+from tests.browser.conftest import tool_frame, tool_frame_object
+from tests.conftest import serious_accessibility_violations
 from tests.lti.conftest import tool_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,8 @@ def test_the_same_sub_on_two_platforms_is_two_people(page, framing_platform, too
     assert "Nicolas Dupont" in facts and "Amélie" not in facts
 
 
-def test_without_any_cookie_the_tool_offers_a_new_window(page, framing_platform, tool_server):
+def test_without_any_cookie_the_tool_offers_a_new_window(page, framing_platform, tool_server,
+                                                          axe_source):
     """A browser that refuses even partitioned cookies in frames (as some do): the login step
     cannot bind the browser, so the tool offers to continue in a top-level window, where the
     same login (Moodle's single-use hint not yet spent) completes."""
@@ -66,6 +68,10 @@ def test_without_any_cookie_the_tool_offers_a_new_window(page, framing_platform,
     frame = open_activity(page, framing_platform, "univ-a", "12", "3", "101")
     link = frame.get_by_role("link", name="Ouvrir l'outil dans une nouvelle fenêtre")
     link.wait_for()
+    assert frame.locator("html").get_attribute("lang") == "fr"
+    assert frame.locator("main h1").inner_text() == "Ouverture de l'outil…"
+    assert serious_accessibility_violations(
+        page, axe_source, tool_frame_object(page, tool_server.url)) == []
     with page.context.expect_page() as new_window:
         link.click()
     popup = new_window.value

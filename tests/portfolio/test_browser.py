@@ -9,6 +9,7 @@ from lti_tool.cohorts.services import create_cohort, join_cohort
 from lti_tool.db import get_session
 from lti_tool.store import get_store
 from tests.browser.conftest import framing_platform, page, tool_frame  # noqa: F401
+from tests.browser.conftest import tool_frame_object
 from tests.conftest import serious_accessibility_violations
 from tests.lti.conftest import tool_server  # noqa: F401
 
@@ -19,11 +20,6 @@ def open_activity(page, platform, site_slug: str, course_id: str, user_id: str, 
     site = platform.site(site_slug)
     page.goto(f"{site.issuer}/course/{course_id}?user={user_id}&activity={activity}")
     return tool_frame(page)
-
-
-def tool_frame_object(page, tool_url: str):
-    """The Frame (not a locator) of the tool, for axe-core."""
-    return next(f for f in page.frames if f.url.startswith(tool_url))
 
 
 def join_both_courses(app, platform) -> None:
