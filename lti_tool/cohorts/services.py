@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -79,11 +79,14 @@ def format_join_code(code: str) -> str:
     return f"{code[:half]}-{code[half:]}" if len(code) > 4 else code
 
 
+# Built once: most pages ask it, and building the statement costs more than running it.
+_COHORT_OF_COURSE = select(Cohort).join(CohortCourse).where(
+    CohortCourse.course_id == bindparam("course_id"))
+
+
 def cohort_for_course(session: Session, course_id: int) -> Cohort | None:
     """The cohort a course is joined to, if any."""
-    return session.scalar(
-        select(Cohort).join(CohortCourse).where(CohortCourse.course_id == course_id)
-    )
+    return session.scalar(_COHORT_OF_COURSE, {"course_id": course_id})
 
 
 def _checked_name(name: str) -> str:

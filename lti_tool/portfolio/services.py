@@ -25,7 +25,7 @@ from typing import BinaryIO, Iterable
 
 import magic
 import nh3
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -168,14 +168,18 @@ class RatingSummary:
     counts: dict[str, int]
 
 
+# Plain rows, not ORM objects: a participant may hold hundreds of ratings. Built once: the
+# portfolio's pages ask it on every visit.
+_RATINGS_OF_USER = (
+    select(OutcomeRating.id, OutcomeRating.outcome_id, OutcomeRating.level,
+           OutcomeRating.justification, OutcomeRating.created_at)
+    .where(OutcomeRating.user_id == bindparam("user_id"))
+    .order_by(OutcomeRating.created_at, OutcomeRating.id))
+
+
 def rating_summary(session: Session, user_id: int) -> RatingSummary:
     """First and current ratings of every outcome, in one query."""
-    # Plain rows, not ORM objects: a participant may hold hundreds of ratings.
-    ratings = session.execute(
-        select(OutcomeRating.id, OutcomeRating.outcome_id, OutcomeRating.level,
-               OutcomeRating.justification, OutcomeRating.created_at)
-        .where(OutcomeRating.user_id == user_id)
-        .order_by(OutcomeRating.created_at, OutcomeRating.id)).all()
+    ratings = session.execute(_RATINGS_OF_USER, {"user_id": user_id}).all()
     first: dict[str, Row] = {}
     current: dict[str, Row] = {}
     for rating in ratings:
