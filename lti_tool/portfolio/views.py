@@ -3,10 +3,10 @@ autosave, evidence files and intervision. Views stay thin: the rules live in ``s
 from __future__ import annotations
 
 from flask import (Blueprint, abort, current_app, flash, g, get_flashed_messages, jsonify,
-                   redirect, render_template, request, send_file)
+                   redirect, render_template, request, send_file, url_for)
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from markupsafe import Markup
 from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +19,7 @@ from lti_tool.portfolio.chart import PillarBars, format_level, pillar_chart
 from lti_tool.portfolio.forms import (CommentForm, DeleteForm, EntryForm, EvidenceForm,
                                       RatingForm, ShareForm, WithdrawForm, level_labels)
 from lti_tool.portfolio.services import PortfolioError, Reader, StaleVersion
-from lti_tool.sessions import launch_required, launch_url
+from lti_tool.sessions import TOKEN_FIELD, launch_required, launch_token, launch_url
 from lti_tool.store import get_store
 from lti_tool.targets.services import LaunchFacts, launch_facts
 from programme import Programme, cached_programme
@@ -93,6 +93,26 @@ def _decimal_comma() -> bool:
 
 def _level_names() -> dict[int, str]:
     return {value: str(label) for value, label in level_labels()}
+
+
+def _rating_form_texts() -> dict[str, str]:
+    """What the rating forms of a page share, made once per page (a pillar holds a dozen
+    forms): their texts, their hidden fields, and their address for the model outcome ``0``."""
+    return {
+        "hidden": Markup('<input type="hidden" name="{}" value="{}">'
+                         '<input type="hidden" name="csrf_token" value="{}">').format(
+            TOKEN_FIELD, launch_token(), generate_csrf()),
+        "action": url_for("portfolio.rate", outcome_id="0"),
+        "legend": _("My level for %(id)s", id="%(id)s"),
+        "justification": _("Justification"),
+        "help": _("A sentence or two: what you did or learned that shows this level."),
+        "record": _("Record my rating"),
+        "current": _("Current level:"),
+        "not_rated": _("Not rated yet."),
+        "change": _("Change my rating"),
+        "rate": _("Rate this outcome"),
+        "history": _("History of my ratings"),
+    }
 
 
 def _own_entry_or_404(entry_id: int):
@@ -173,7 +193,7 @@ def pillar(number: int):
     entries = services.own_entries(session, g.launch.user_id, kind="reflection",
                                    anchor_prefix=pillar_.id + ".")
     return render_template("portfolio/pillar.html", pillar=pillar_, ratings=ratings,
-                           entries=entries, levels=_level_names(),
+                           entries=entries, levels=_level_names(), t=_rating_form_texts(),
                            seminars=programme.seminars_after(pillar_.id),
                            heading=_target_title(f"portfolio/{pillar_.slug}"),
                            facts=_launch_facts())
@@ -262,7 +282,8 @@ def case_study():
     ratings = services.rating_summary(session, g.launch.user_id)
     return render_template("portfolio/case_study.html", case=programme.case_study,
                            entries=entries, ratings=ratings, levels=_level_names(),
-                           heading=_target_title("case-study"), facts=_launch_facts())
+                           t=_rating_form_texts(), heading=_target_title("case-study"),
+                           facts=_launch_facts())
 
 
 @bp.get("/entries")
