@@ -8,7 +8,9 @@ and Moodle would: the load generator never shares an interpreter lock with itsel
 
 Prints launches/s, p50/p95/p99 latency of a launch (from the login POST to the first page), the
 tool's CPU time per launch (user + system time of gunicorn's processes, from /proc) and, apart,
-the CPU the platform and the simulated browsers used on the same machine.
+the CPU the platform and the simulated browsers used on the same machine. Last, the same gunicorn
+serves a hello-world Flask app the same three requests: the part of a launch's CPU that is the
+server's and the machine's, whatever the tool does (this machine's speed varies between runs).
 
     python bench/launch.py                    # SQLite, 300 launches at 1, 5 and 20 users
     python bench/launch.py -n 500 -c 5 -c 20 --redis redis://127.0.0.1:6379/15
@@ -105,6 +107,17 @@ def one_launch(tool_url: str, platform_url: str, spec: tuple[str, str, str]) -> 
     return elapsed
 
 
+def floor_launch(url: str) -> float:
+    """Three bare requests shaped like a launch's (login form, id_token form, page)."""
+    http = requests.Session()
+    started = time.perf_counter()
+    http.post(url, data={"iss": "https://moodle.example", "login_hint": "2" * 8,
+                         "lti_message_hint": "h" * 80, "target_link_uri": url})
+    http.post(url, data={"id_token": "t" * 3600, "state": "s" * 40})
+    http.get(url, params={"lt": "l" * 90})
+    return time.perf_counter() - started
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -116,6 +129,8 @@ def main() -> None:
     parser.add_argument("-c", "--concurrency", type=int, action="append")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis", help="LTI_TOOL_REDIS_URL for the tool (default: database store)")
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="skip the hello-world reference measured after the levels")
     args = parser.parse_args()
     levels = args.concurrency or [1, 5, 20]
 
@@ -154,8 +169,10 @@ def main() -> None:
                     break
                 except (requests.ConnectionError, requests.Timeout):
                     time.sleep(0.1)
-        # Warm-up: each worker loads its keys, the programme and the platform keysets once.
-        for spec in LAUNCHES[:10]:
+        # Warm-up: each worker loads its keys, the programme and the platform keysets, and
+        # compiles the templates of every first page, once; a worker's first visit of a page
+        # costs tens of milliseconds and would be counted in the first level otherwise.
+        for spec in LAUNCHES * 3:
             one_launch(tool_url, platform_url, spec)
 
         print(f"tool: gunicorn, {args.workers} workers, database {database_url.split(':')[0]}, "
@@ -182,6 +199,35 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
         platform.terminate()
+    if args.floor:
+        print_floor(args, fork)
+
+
+def print_floor(args, fork) -> None:
+    """The same gunicorn serving a hello-world Flask app: what the machine charges, at this
+    moment, for three requests that do nothing (its speed varies from run to run)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "floor_app:app"], cwd=ROOT / "bench")
+    try:
+        for _ in range(100):
+            try:
+                requests.get(url, timeout=10)
+                break
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.1)
+        with fork.Pool(5) as browsers:
+            browsers.map(floor_launch, [url] * 50)
+            cpu_before = process_tree_cpu_seconds(server.pid)
+            browsers.map(floor_launch, [url] * args.launches, chunksize=1)
+            cpu = process_tree_cpu_seconds(server.pid) - cpu_before
+        print(f"floor: the same three requests to a hello-world Flask app under this gunicorn,"
+              f" 5 users: {cpu / args.launches * 1000:.2f} ms CPU")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 if __name__ == "__main__":
     main()
