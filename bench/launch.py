@@ -80,6 +80,23 @@ def process_tree_cpu_seconds(root_pid: int) -> float:
     return total / CLOCK_TICKS
 
 
+def start_gunicorn(workers: int, port: int, app: str, cwd: Path,
+                   env: dict[str, str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", app], env=env, cwd=cwd)
+
+
+def wait_until_answering(*urls: str) -> None:
+    for url in urls:
+        for _ in range(100):
+            try:
+                requests.get(url, timeout=10)
+                break
+            except (requests.ConnectionError, requests.Timeout):
+                time.sleep(0.1)
+
+
 def serve_platform_forever(platform_app, port: int) -> None:
     serve_in_thread(platform_app, port=port)
     while True:
@@ -157,17 +174,9 @@ def main() -> None:
     platform = fork.Process(target=serve_platform_forever, args=(platform_app, platform_port),
                             daemon=True)
     platform.start()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "lti_tool:create_app()"], env=env, cwd=ROOT)
+    server = start_gunicorn(args.workers, port, "lti_tool:create_app()", ROOT, env)
     try:
-        for url in (tool_url + "/lti/jwks.json", platform_url + "/"):
-            for _ in range(100):
-                try:
-                    requests.get(url, timeout=10)
-                    break
-                except (requests.ConnectionError, requests.Timeout):
-                    time.sleep(0.1)
+        wait_until_answering(tool_url + "/lti/jwks.json", platform_url + "/")
         # Warm-up: each worker loads its keys, the programme and the platform keysets, and
         # compiles the templates of every first page, once; a worker's first visit of a page
         # costs tens of milliseconds and would be counted in the first level otherwise.
@@ -207,16 +216,9 @@ def print_floor(args, fork) -> None:
     moment, for three requests that do nothing (its speed varies from run to run)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "floor_app:app"], cwd=ROOT / "bench")
+    server = start_gunicorn(args.workers, port, "floor_app:app", ROOT / "bench")
     try:
-        for _ in range(100):
-            try:
-                requests.get(url, timeout=10)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                time.sleep(0.1)
+        wait_until_answering(url)
         with fork.Pool(5) as browsers:
             browsers.map(floor_launch, [url] * 50)
             cpu_before = process_tree_cpu_seconds(server.pid)
