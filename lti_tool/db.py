@@ -50,8 +50,9 @@ def utcnow() -> datetime:
 
 def make_engine(url: str) -> Engine:
     """Create the engine; SQLite gets WAL and foreign keys, as a server database would enforce."""
-    if make_url(url).get_backend_name() == "sqlite":
-        database = make_url(url).database
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})

@@ -8,8 +8,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, request
-from markupsafe import Markup
 from flask_babel import Babel, get_locale, get_translations
+from markupsafe import Markup
 
 TRANSLATIONS_SOURCE = Path(__file__).parent / "translations"
 

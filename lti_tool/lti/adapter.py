@@ -12,7 +12,7 @@ from typing import Any
 
 import jwt
 import requests
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin
 from pylti1p3.contrib.flask import FlaskRequest
@@ -205,8 +205,8 @@ class _KeysetCache:
             key = RSAAlgorithm.from_jwk(jwk)
         except (jwt.InvalidKeyError, ValueError, TypeError, KeyError):
             return None
-        if not isinstance(key, RSAPublicKey):  # a private key published by mistake
-            return None
+        if isinstance(key, RSAPrivateKey):  # published by mistake: its public half verifies
+            key = key.public_key()
         with self._lock:
             self._keys[(url, kid)] = key
         return key

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from jwt.algorithms import RSAAlgorithm
 
 from lti_tool.demo.jose import generate_rsa_key
 from lti_tool.demo.platform import parse_autopost_form
@@ -82,6 +83,24 @@ def test_an_unknown_kid_refetches_a_cached_keyset_once(driver, site_a, app, capl
     result = driver.forged_launch(site_a, "2", "101", headers={"kid": "never-published"})
     assert_refused(result, "kid", caplog, app, rows=rows)
     assert len(certs_fetches) == 2
+
+
+def test_a_kid_that_names_no_rsa_key_is_refused(driver, site_a, app, caplog, monkeypatch):
+    not_rsa = {"kty": "oct", "kid": site_a.current_key.kid, "k": "c2VjcmV0LWtleQ"}
+    monkeypatch.setattr(site_a, "jwks", lambda: {"keys": [not_rsa]})
+    result = driver.launch(site_a, "2", "101")
+    assert_refused(result, "kid", caplog, app)
+
+
+def test_a_keyset_holding_a_private_key_verifies_with_its_public_half(driver, site_a,
+                                                                      monkeypatch):
+    """A platform that publishes its private key by mistake (it should not) still launches."""
+    key = site_a.current_key
+    private = {**RSAAlgorithm.to_jwk(key.private_key, as_dict=True), "kid": key.kid,
+               "alg": "RS256", "use": "sig"}
+    assert "d" in private
+    monkeypatch.setattr(site_a, "jwks", lambda: {"keys": [private]})
+    assert driver.launch(site_a, "2", "101").status == 303
 
 
 def test_a_key_rotated_after_the_keyset_was_cached_is_accepted(driver, site_a, certs_fetches):
