@@ -97,8 +97,8 @@ def wait_until_answering(*urls: str) -> None:
                 time.sleep(0.1)
 
 
-def serve_platform_forever(platform_app, port: int) -> None:
-    serve_in_thread(platform_app, port=port)
+def serve_forever(app, port: int) -> None:
+    serve_in_thread(app, port=port)
     while True:
         time.sleep(3600)
 
@@ -171,7 +171,7 @@ def main() -> None:
     register_demo_sites(create_app(), sites)
 
     fork = multiprocessing.get_context("fork")
-    platform = fork.Process(target=serve_platform_forever, args=(platform_app, platform_port),
+    platform = fork.Process(target=serve_forever, args=(platform_app, platform_port),
                             daemon=True)
     platform.start()
     server = start_gunicorn(args.workers, port, "lti_tool:create_app()", ROOT, env)
