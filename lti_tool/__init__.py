@@ -62,7 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from lti_tool.lti.views import bp as lti_bp
     from lti_tool.portfolio.views import bp as portfolio_bp
     from lti_tool.progress.views import bp as progress_bp
-    from lti_tool.registration.views import bp as registration_bp
+    from lti_tool.registration.views import bp as registration_bp, home_bp
     from lti_tool.reports.views import bp as reports_bp
     from lti_tool.targets.views import bp as targets_bp
 
@@ -70,6 +70,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(lti_bp)
     app.register_blueprint(lti_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(evaluation_launch_bp)  # before targets: /app/assessment/<id>
     app.register_blueprint(targets_bp)
     app.register_blueprint(cohorts_bp)

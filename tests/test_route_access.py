@@ -12,6 +12,7 @@ PUBLIC_ENDPOINTS = {
     "lti.launch",                # the redirection URI (the id_token is the credential)
     "lti.launch_by_get",         # explains that launch addresses are opened from the course
     "registration.configuration",  # what a Moodle administrator pastes
+    "home.home",                 # the tool's address: sends to the configuration page
     "registration.register",     # Dynamic Registration (its registration token is the credential)
     "observability.health",      # liveness for the load balancer
     "observability.metrics",     # protected by its own bearer token (tested in test_observability)

@@ -1,7 +1,7 @@
 """The configuration page for LMS administrators and the Dynamic Registration endpoint."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from lti_tool.db import get_session
@@ -12,6 +12,8 @@ from lti_tool.registration.services import (CLIENT_NAME, DEFAULT_TIMEOUT_SECONDS
                                             platform_add_command, register_with_platform)
 
 bp = Blueprint("registration", __name__, url_prefix="/lti")
+# The tool's own address, opened in a browser: the page that says how to add the tool.
+home_bp = Blueprint("home", __name__)
 
 
 def _wants_json() -> bool:
@@ -27,6 +29,11 @@ def configuration():
         return jsonify(tool.as_dict())
     return render_template("registration/config.html", tool=tool, tool_name=CLIENT_NAME,
                            command=platform_add_command())
+
+
+@home_bp.get("/")
+def home():
+    return redirect(url_for("registration.configuration"))
 
 
 @bp.get("/register")

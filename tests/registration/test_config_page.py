@@ -121,3 +121,12 @@ def test_without_a_base_url_the_request_root_is_used(tool_app, tool):
                     headers={"Accept": "application/json"}).get_json()
     assert data["tool_url"] == "https://tool.uni.example/lti/launch"
     assert data["public_keyset_url"] == "https://tool.uni.example/lti/jwks.json"
+
+
+def test_the_tools_own_address_leads_to_the_configuration_page(tool):
+    response = tool.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/lti/config")
+    page = tool.get("/", follow_redirects=True)
+    assert page.status_code == 200
+    assert "/lti/jwks.json" in page.text
