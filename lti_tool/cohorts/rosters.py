@@ -21,7 +21,7 @@ from lti_tool.accounts.models import Course, Membership, User
 from lti_tool.accounts.services import upsert_membership, upsert_user
 from lti_tool.cohorts.models import CohortCourse
 from lti_tool.cohorts.services import cohort_course_ids
-from lti_tool.db import new_session, utcnow
+from lti_tool.db import get_session, new_session, utcnow
 from lti_tool.lti.platform_services import Member, PlatformServiceError, fetch_memberships
 from lti_tool.store import get_store
 
@@ -142,20 +142,26 @@ _IN_A_COHORT_WITH_A_ROSTER = (
 def sync_roster_if_due(course_id: int) -> RosterImport | None:
     """After a teacher's launch: import the course's roster when the course is in a cohort, has
     a roster service and was not synced in the last ``ROSTER_SYNC_MINUTES`` (shared store, so
-    one worker of many does it). Runs in its own database session; never raises."""
+    one worker of many does it). The import runs in its own database session; never raises."""
     interval = _sync_interval_seconds()
     if interval <= 0 or get_store().get(f"roster-sync:{course_id}") is not None:
         return None  # synced a moment ago: most teacher launches stop at this one lookup
-    session = new_session()
+    session = None
     try:
-        if session.execute(_IN_A_COHORT_WITH_A_ROSTER, {"course_id": course_id}).first() is None:
+        # The request's session says whether there is anything to import (a read, after the
+        # launch is committed); only an import opens a session of its own.
+        if get_session().execute(_IN_A_COHORT_WITH_A_ROSTER,
+                                 {"course_id": course_id}).first() is None:
             return None
         if not get_store().add(f"roster-sync:{course_id}", utcnow().isoformat(), interval):
             return None
+        session = new_session()
         return import_course_roster(session, course_id)
     except Exception:  # a roster that cannot be read must not break the teacher's page
-        session.rollback()
+        if session is not None:
+            session.rollback()
         log.exception("roster sync of course %s failed", course_id)
         return None
     finally:
-        session.close()
+        if session is not None:
+            session.close()
