@@ -2,14 +2,15 @@
 
 Each launch is what a browser does after a click on a course activity: it opens the platform's
 login-initiation page, POSTs the login to the tool, follows the tool's answer to the platform's
-auth step (which signs the id_token), POSTs the id_token to the tool and opens the first page.
+auth step (which signs the id_token) and POSTs the id_token to the tool, which answers with the
+first page (or, were a landing page to send the browser on, the browser follows).
 The demo platform runs in a process of its own and each simulated user in another, as browsers
 and Moodle would: the load generator never shares an interpreter lock with itself.
 
 Prints launches/s, p50/p95/p99 latency of a launch (from the login POST to the first page), the
 tool's CPU time per launch (user + system time of gunicorn's processes, from /proc) and, apart,
 the CPU the platform and the simulated browsers used on the same machine. Last, the same gunicorn
-serves a hello-world Flask app the same three requests: the part of a launch's CPU that is the
+serves a hello-world Flask app the same two requests: the part of a launch's CPU that is the
 server's and the machine's, whatever the tool does (this machine's speed varies between runs).
 
     python bench/launch.py                    # SQLite, 300 launches at 1, 5 and 20 users
@@ -124,13 +125,12 @@ def one_launch(tool_url: str, platform_url: str, spec: tuple[str, str, str]) -> 
 
 
 def floor_launch(url: str) -> float:
-    """Three bare requests shaped like a launch's (login form, id_token form, page)."""
+    """Two bare requests shaped like a launch's (login form, id_token form)."""
     http = requests.Session()
     started = time.perf_counter()
     http.post(url, data={"iss": "https://moodle.example", "login_hint": "2" * 8,
                          "lti_message_hint": "h" * 80, "target_link_uri": url})
     http.post(url, data={"id_token": "t" * 3600, "state": "s" * 40})
-    http.get(url, params={"lt": "l" * 90})
     return time.perf_counter() - started
 
 
@@ -224,7 +224,7 @@ def print_floor(args, fork) -> None:
             cpu_before = process_tree_cpu_seconds(server.pid)
             browsers.map(floor_launch, [url] * args.launches, chunksize=1)
             cpu = process_tree_cpu_seconds(server.pid) - cpu_before
-        print(f"floor: the same three requests to a hello-world Flask app under this gunicorn,"
+        print(f"floor: the same two requests to a hello-world Flask app under this gunicorn,"
               f" 5 users: {cpu / args.launches * 1000:.2f} ms CPU")
     finally:
         server.terminate()

@@ -75,15 +75,20 @@ class LaunchSessionInterface(SessionInterface):
 
 
 def start_launch_session(context: LaunchContext) -> str:
-    """Open a launch session for a validated launch and return its token."""
-    sid = secrets.token_urlsafe(24)
+    """Make this request's session a new launch session for a validated launch, store it and
+    return its token. The launch's first page, rendered in the same request, already has it."""
+    session.clear()  # a token posted along with the launch never carries over its session
+    session.sid = secrets.token_urlsafe(24)
+    session.token = _serializer(current_app).dumps(session.sid)
     # The session's CSRF secret is made now, with the session: Flask-WTF would otherwise add
     # it on the first page with a form, and the session would be written a second time.
     csrf_key = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    get_store().set(f"session:{sid}", {"launch": context.to_dict(),
-                                       csrf_key: secrets.token_hex(20)},
+    session.update({"launch": context.to_dict(), csrf_key: secrets.token_hex(20)})
+    get_store().set(f"session:{session.sid}", dict(session),
                     current_app.config["LAUNCH_SESSION_SECONDS"])
-    return _serializer(current_app).dumps(sid)
+    session.modified = False
+    g.launch = context
+    return session.token
 
 
 def current_launch() -> LaunchContext | None:

@@ -26,6 +26,21 @@ def test_learner_launches_inside_the_course_iframe(page, framing_platform, tool_
     assert frame.locator("html").get_attribute("lang") == "fr"
 
 
+def test_the_first_page_has_its_own_address_and_reloads(page, framing_platform, tool_server):
+    """The launch answers with the page: the frame then shows the page's own address, and a
+    reload opens the page again rather than posting the used-up launch."""
+    frame = open_activity(page, framing_platform, "univ-a", "12", "2", "102")
+    frame.locator("dl.facts").wait_for()
+    tool = tool_frame_object(page, tool_server.url)
+    assert tool.url.startswith(tool_server.url + "/portfolio/pillar-1?lt=")
+    tool.evaluate("location.reload()")
+    frame.locator("dl.facts").wait_for()
+    tool = tool_frame_object(page, tool_server.url)
+    assert tool.url.startswith(tool_server.url + "/portfolio/pillar-1?lt=")
+    assert "Pilier 1" in frame.locator("h1").inner_text()
+    assert "Amélie Dubois" in frame.locator("dl.facts").inner_text()
+
+
 def test_teacher_launches_a_pillar_on_the_other_university(page, framing_platform, tool_server):
     # univ-b has no editing teacher in the demo: user 5 is a (non-editing) teacher there.
     frame = open_activity(page, framing_platform, "univ-b", "7", "5", "204")

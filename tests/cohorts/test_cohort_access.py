@@ -53,7 +53,7 @@ def test_participants_are_refused(driver, tool_server, site_a, cohort_x, app, us
 def test_a_guest_is_refused(driver, tool_server, site_a, cohort_x):
     _teacher, cohort_id = cohort_x
     result = driver.forged_launch(site_a, "2", PORTFOLIO_A, roles=[])
-    assert result.status == 303
+    assert result.status == 200
     guest = ToolPages(driver, tool_server.url, result.token)
     for path in cohort_paths(cohort_id):
         assert guest.get(path).status_code == 403, path
@@ -103,7 +103,7 @@ def test_a_person_of_another_cohort_cannot_be_made_a_juror(driver, tool_server, 
 
 def test_a_launch_outside_a_course_cannot_create_a_cohort(driver, tool_server, site_a, app):
     result = driver.forged_launch(site_a, TEACHER_A, PORTFOLIO_A, context=None)
-    assert result.status == 303
+    assert result.status == 200
     teacher = ToolPages(driver, tool_server.url, result.token)
     page = teacher.get("/cohort/")
     assert page.status_code == 200

@@ -35,7 +35,10 @@ class LaunchResult:
 
     @property
     def location(self) -> str:
-        return self.response.headers.get("Location", "")
+        """The address of the page a launch answered with (``Content-Location``), or sent the
+        browser to (``Location``: a landing page that leads on)."""
+        headers = self.response.headers
+        return headers.get("Content-Location") or headers.get("Location", "")
 
     @property
     def token(self) -> str | None:
@@ -107,7 +110,13 @@ class LaunchDriver:
         return self.post_launch(fields, login.cookies if cookies is None else cookies)
 
     def page(self, result: LaunchResult) -> requests.Response:
-        assert result.status == 303, result.response.text
+        """The first page: an accepted launch answers with it, or with the way to it."""
+        assert result.status in (200, 303) and result.location, result.response.text
+        return result.response if result.status == 200 else self.reopen(result)
+
+    def reopen(self, result: LaunchResult) -> requests.Response:
+        """The first page opened again at its own address, as a reload does."""
+        assert result.location, result.response.text
         return self.http.get(self.tool_url + result.location if result.location.startswith("/")
                              else result.location)
 

@@ -77,7 +77,7 @@ def test_an_unknown_kid_is_refused_after_one_fresh_keyset_fetch(driver, site_a, 
 
 def test_an_unknown_kid_refetches_a_cached_keyset_once(driver, site_a, app, caplog,
                                                        certs_fetches):
-    assert driver.launch(site_a, "2", "101").status == 303
+    assert driver.launch(site_a, "2", "101").status == 200
     rows = launch_rows(app)
     assert len(certs_fetches) == 1
     result = driver.forged_launch(site_a, "2", "101", headers={"kid": "never-published"})
@@ -100,19 +100,19 @@ def test_a_keyset_holding_a_private_key_verifies_with_its_public_half(driver, si
                "alg": "RS256", "use": "sig"}
     assert "d" in private
     monkeypatch.setattr(site_a, "jwks", lambda: {"keys": [private]})
-    assert driver.launch(site_a, "2", "101").status == 303
+    assert driver.launch(site_a, "2", "101").status == 200
 
 
 def test_a_key_rotated_after_the_keyset_was_cached_is_accepted(driver, site_a, certs_fetches):
     first_kid = site_a.current_key.kid
-    assert driver.launch(site_a, "2", "101").status == 303
+    assert driver.launch(site_a, "2", "101").status == 200
     site_a.rotate_key()
     assert site_a.current_key.kid != first_kid
     result = driver.launch(site_a, "3", "101")
-    assert result.status == 303, result.response.text
+    assert result.status == 200, result.response.text
     assert len(certs_fetches) == 2
     # The new key is now cached: the next launch fetches nothing.
-    assert driver.launch(site_a, "4", "101").status == 303
+    assert driver.launch(site_a, "4", "101").status == 200
     assert len(certs_fetches) == 2
 
 
@@ -127,7 +127,7 @@ def test_an_unreachable_platform_keyset_is_a_clear_temporary_refusal(driver, sit
     assert [r["reason"] for r in logged_refusals(caplog)] == ["keyset_unavailable"]
     assert launch_rows(app) == NO_ROWS
     # Once the platform answers again, launches go through.
-    assert driver.launch(site_a, "2", "101").status == 303
+    assert driver.launch(site_a, "2", "101").status == 200
 
 
 def test_alg_none_is_refused(driver, site_a, app, caplog):
@@ -234,7 +234,7 @@ def test_a_sub_longer_than_255_characters_is_refused(driver, site_a, app, caplog
 
 def test_a_sub_of_255_characters_is_accepted(driver, site_a, app):
     result = driver.forged_launch(site_a, "2", "101", sub="7" * 255)
-    assert result.status == 303, result.response.text
+    assert result.status == 200, result.response.text
     assert launch_rows(app)["users"] == 1
 
 
@@ -275,13 +275,13 @@ def test_a_token_without_iat_or_exp_is_refused(driver, site_a, app, caplog, miss
 def test_a_platform_clock_30_seconds_off_is_accepted(driver, site_a, skew):
     site_a.clock_skew_seconds = skew
     result = driver.launch(site_a, "2", "101")
-    assert result.status == 303, result.response.text
+    assert result.status == 200, result.response.text
 
 
 def test_a_token_that_expired_within_the_leeway_is_accepted(driver, site_a):
     issued = now(site_a) - 80
     result = driver.forged_launch(site_a, "2", "101", iat=issued, exp=issued + 60)
-    assert result.status == 303, result.response.text
+    assert result.status == 200, result.response.text
 
 
 # ----- issuer and audience ---------------------------------------------------------------------
@@ -318,13 +318,13 @@ def test_an_azp_naming_another_client_than_aud_is_refused(driver, site_a, app, c
 
 def test_a_single_audience_without_azp_is_accepted(driver, site_a):
     result = driver.forged_launch(site_a, "2", "101", aud=[site_a.client_id], azp=None)
-    assert result.status == 303, result.response.text
+    assert result.status == 200, result.response.text
 
 
 def test_several_audiences_with_azp_naming_us_are_accepted(driver, site_a):
     result = driver.forged_launch(site_a, "2", "101", aud=["another-tool", site_a.client_id],
                                   azp=site_a.client_id)
-    assert result.status == 303, result.response.text
+    assert result.status == 200, result.response.text
 
 
 # ----- nonce and state -------------------------------------------------------------------------
@@ -332,7 +332,7 @@ def test_several_audiences_with_azp_naming_us_are_accepted(driver, site_a):
 def test_a_replayed_id_token_is_refused(driver, site_a, app, caplog):
     login = driver.start_login(site_a, "2", "101")
     action, fields = driver.platform_auth(login)
-    assert driver.post_launch(fields, login.cookies, action).status == 303
+    assert driver.post_launch(fields, login.cookies, action).status == 200
     rows = launch_rows(app)
     replay = driver.post_launch(fields, login.cookies, action)
     assert_refused(replay, "nonce", caplog, app, rows=rows)
@@ -356,7 +356,7 @@ def test_the_nonce_of_another_login_cannot_be_used_twice(driver, site_a, app, ca
     first = driver.start_login(site_a, "2", "101")
     token = site_a.sign(site_a.launch_claims("2", "101", nonce=first.nonce))
     assert driver.post_launch({"id_token": token, "state": first.state},
-                              first.cookies).status == 303
+                              first.cookies).status == 200
     rows = launch_rows(app)
     result = driver.forged_launch(site_a, "2", "101", token=token)
     assert_refused(result, "nonce", caplog, app, rows=rows)
@@ -415,7 +415,7 @@ def test_a_browser_that_refuses_cookies_in_the_frame_is_offered_a_new_window(dri
     cookies = {c.name: c.value for c in new_window.cookies}
     assert cookies[f"lti1p3-{state}"] == state
     action, fields = parse_autopost_form(driver.http.get(auth_url).text)
-    assert driver.post_launch(fields, cookies, action).status == 303
+    assert driver.post_launch(fields, cookies, action).status == 200
     assert launch_rows(app)["users"] == 1
 
 

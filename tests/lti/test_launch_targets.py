@@ -48,7 +48,7 @@ def test_the_demo_course_covers_every_canonical_target():
 @pytest.mark.parametrize("user_id", ["2", "4"], ids=["participant", "teacher"])
 def test_each_target_lands_on_its_page(driver, site_a, activity_id, name, user_id):
     result = driver.launch(site_a, user_id, activity_id)
-    assert result.status == 303, result.response.text
+    assert result.status == 200, result.response.text
     assert result.location.startswith(f"{first_page(name, user_id)}?lt=")
     # Each area may lead a role on to its own pages; every one of them opens.
     assert driver.page(result).status_code == 200
@@ -64,7 +64,6 @@ def test_the_landing_page_says_who_where_and_what(driver, site_a, activity_id, n
     assert result.location.startswith(f"/app/{name}?lt=")
     page = driver.page(result)
     assert page.status_code == 200
-    assert page.url.startswith(driver.tool_url + f"/app/{name}?")
     assert f"<h1>{TARGETS[name].title}</h1>" in html.unescape(page.text)
     facts = page_facts(page.text)
     assert facts["Personne"] == "Amélie Dubois"
@@ -160,9 +159,9 @@ def test_opening_a_launch_address_directly_explains_where_it_is_opened(driver, t
 def test_a_launch_session_ends_after_its_lifetime(driver, site_a, tool_server, app):
     app.config["LAUNCH_SESSION_SECONDS"] = 2
     result = driver.launch(site_a, "2", "101")
-    assert driver.page(result).status_code == 200
+    assert driver.reopen(result).status_code == 200
     time.sleep(3.2)
-    response = driver.page(result)
+    response = driver.reopen(result)
     assert response.status_code == 401
     assert SESSION_ENDED_FR in response.text
     assert OPEN_AGAIN_FR in html.unescape(response.text)

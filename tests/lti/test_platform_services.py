@@ -22,7 +22,7 @@ COURSE_A_PEOPLE = {"2", "3", "4", "5", "6"}
 @pytest.fixture
 def course_a(app, driver, site_a):
     """Course 12 of univ-a as a teacher's launch recorded it (with its memberships URL)."""
-    assert driver.launch(site_a, TEACHER_A, PORTFOLIO_A).status == 303
+    assert driver.launch(site_a, TEACHER_A, PORTFOLIO_A).status == 200
     with app.app_context():
         course = get_session().scalar(select(Course).where(Course.context_id == "12"))
         assert course.memberships_url == site_a.memberships_url("12")
