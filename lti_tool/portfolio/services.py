@@ -12,6 +12,7 @@ Pure functions taking a SQLAlchemy session (no Flask). Who may see what is decid
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -253,17 +254,22 @@ def _mean(levels: list[int]) -> float | None:
     return round(sum(levels) / len(levels), 2) if levels else None
 
 
+# Built once, as the ratings' query is: the overview asks them on every visit.
+_ENTRY_COUNTS_OF_USER = (
+    select(Entry.anchor_id, Entry.status, func.count(Entry.id))
+    .where(Entry.author_id == bindparam("user_id")).group_by(Entry.anchor_id, Entry.status))
+_EVIDENCE_COUNTS_OF_USER = (
+    select(Entry.anchor_id, func.count(Evidence.id))
+    .join(Evidence, Evidence.entry_id == Entry.id)
+    .where(Entry.author_id == bindparam("user_id")).group_by(Entry.anchor_id))
+
+
 def portfolio_overview(session: Session, user_id: int, programme: Programme) -> Overview:
     """How far the participant is, objective by objective, with the mean self-rating of each
     pillar first and now (over the outcomes rated). Three queries whatever the portfolio's size."""
     ratings = rating_summary(session, user_id)
-    entry_rows = session.execute(
-        select(Entry.anchor_id, Entry.status, func.count(Entry.id))
-        .where(Entry.author_id == user_id).group_by(Entry.anchor_id, Entry.status)).all()
-    evidence_rows = session.execute(
-        select(Entry.anchor_id, func.count(Evidence.id))
-        .join(Evidence, Evidence.entry_id == Entry.id)
-        .where(Entry.author_id == user_id).group_by(Entry.anchor_id)).all()
+    entry_rows = session.execute(_ENTRY_COUNTS_OF_USER, {"user_id": user_id}).all()
+    evidence_rows = session.execute(_EVIDENCE_COUNTS_OF_USER, {"user_id": user_id}).all()
     entries: dict[str | None, int] = defaultdict(int)
     published: dict[str | None, int] = defaultdict(int)
     for anchor, status, count in entry_rows:
@@ -380,14 +386,28 @@ def own_entries(session: Session, author_id: int, kind: str | None = None,
                 anchor_id: str | None = None, anchor_prefix: str | None = None) -> list[Entry]:
     """The author's entries (drafts included), newest first, optionally of one kind, one anchor
     or the anchors starting with a prefix (``"P1."``: the objectives of pillar 1)."""
-    query = select(Entry).where(Entry.author_id == author_id)
-    if kind is not None:
-        query = query.where(Entry.kind == kind)
-    if anchor_id is not None:
-        query = query.where(Entry.anchor_id == anchor_id)
-    if anchor_prefix is not None:
-        query = query.where(Entry.anchor_id.startswith(anchor_prefix, autoescape=True))
-    return list(session.scalars(query.order_by(Entry.updated_at.desc(), Entry.id.desc())))
+    query = _own_entries_query(kind is not None, anchor_id is not None, anchor_prefix is not None)
+    pattern = None if anchor_prefix is None else _like_escaped(anchor_prefix) + "%"
+    return list(session.scalars(query, {"author_id": author_id, "kind": kind,
+                                        "anchor_id": anchor_id, "pattern": pattern}))
+
+
+@functools.lru_cache(maxsize=8)
+def _own_entries_query(by_kind: bool, by_anchor: bool, by_prefix: bool):
+    # Built once per shape: the portfolio's pages ask for entries on every visit.
+    query = select(Entry).where(Entry.author_id == bindparam("author_id"))
+    if by_kind:
+        query = query.where(Entry.kind == bindparam("kind"))
+    if by_anchor:
+        query = query.where(Entry.anchor_id == bindparam("anchor_id"))
+    if by_prefix:
+        query = query.where(Entry.anchor_id.like(bindparam("pattern"), escape="/"))
+    return query.order_by(Entry.updated_at.desc(), Entry.id.desc())
+
+
+def _like_escaped(text: str) -> str:
+    """``text`` matched literally by LIKE ... ESCAPE '/'."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def entry_revisions(session: Session, entry: Entry) -> list[EntryRevision]:

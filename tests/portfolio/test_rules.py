@@ -128,6 +128,23 @@ def test_entries_are_stored_sanitised_and_anchored_to_the_programme(db, world):
             services.create_entry(db, world.alice, kind, anchor, "T", "", PROGRAMME)
 
 
+def test_own_entries_filter_by_kind_anchor_and_literal_anchor_prefix(db, world):
+    first = services.create_entry(db, world.alice, "reflection", "P1.O1", "Un", "", PROGRAMME)
+    second = services.create_entry(db, world.alice, "reflection", "P2.O1", "Deux", "", PROGRAMME)
+    journal = services.create_entry(db, world.alice, "seminar", "S1", "Trois", "", PROGRAMME)
+    services.create_entry(db, world.bruno, "reflection", "P1.O1", "Autre", "", PROGRAMME)
+
+    def ids(**filters) -> set[int]:
+        return {e.id for e in services.own_entries(db, world.alice, **filters)}
+
+    assert ids() == {first.id, second.id, journal.id}
+    assert ids(kind="reflection") == {first.id, second.id}
+    assert ids(kind="seminar", anchor_id="S1") == {journal.id}
+    assert ids(kind="reflection", anchor_prefix="P1.") == {first.id}
+    # LIKE's wildcards in a prefix are matched as themselves.
+    assert ids(anchor_prefix="P_.") == set() and ids(anchor_prefix="%") == set()
+
+
 # ---- access ----------------------------------------------------------------------------------
 
 def test_the_author_sees_drafts_and_nobody_else_does(db, world):
