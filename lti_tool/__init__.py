@@ -25,6 +25,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE_PATH") or None,
                 instance_relative_config=True)
     from lti_tool.settings import load_settings
+    from lti_tool.templating import ToolEnvironment
+
+    app.jinja_environment = ToolEnvironment  # before anything creates app.jinja_env
 
     app.config.update(load_settings(app.instance_path))
     app.config.update(

@@ -71,12 +71,12 @@ def configure_logging(app: Flask) -> None:
 
 
 def _assign_request_id() -> None:
-    given = request.headers.get("X-Request-ID", "")
+    given = request.environ.get("HTTP_X_REQUEST_ID", "")
     g.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
 
 
 def _return_request_id(response: Response) -> Response:
-    response.headers.setdefault("X-Request-ID", getattr(g, "request_id", ""))
+    response.headers["X-Request-ID"] = g.get("request_id", "")
     return response
 
 

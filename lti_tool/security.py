@@ -6,6 +6,7 @@ the platform).
 """
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from typing import Any
@@ -56,6 +57,7 @@ def origin_of(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+@functools.lru_cache(maxsize=16)
 def content_security_policy(origins: tuple[str, ...]) -> str:
     allowed = " ".join(("'self'",) + origins)
     return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -64,13 +66,17 @@ def content_security_policy(origins: tuple[str, ...]) -> str:
 
 
 def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy",
-                                content_security_policy(platform_origins.get()))
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    # Launch tokens travel in URLs: never send them to another site.
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    """The headers below, unless the view set its own. (Werkzeug's ``setdefault`` raises and
+    catches an exception for each header missing: one pass over the names instead.)"""
+    present = {name.lower() for name, _value in response.headers.items()}
+    added = [("Content-Security-Policy", None), ("X-Content-Type-Options", "nosniff"),
+             # Launch tokens travel in URLs: never send them to another site.
+             ("Referrer-Policy", "same-origin")]
     if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "private, no-store")
+        added.append(("Cache-Control", "private, no-store"))
+    for name, value in added:
+        if name.lower() not in present:
+            response.headers[name] = value or content_security_policy(platform_origins.get())
     return response
 
 

@@ -2,6 +2,8 @@
 autosave, evidence files and intervision. Views stay thin: the rules live in ``services``."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from flask import (Blueprint, abort, current_app, flash, g, get_flashed_messages, jsonify,
                    redirect, render_template, request, send_file, url_for)
 from flask_babel import format_datetime, get_locale, get_timezone
@@ -95,24 +97,25 @@ def _level_names() -> dict[int, str]:
     return {value: str(label) for value, label in level_labels()}
 
 
-def _rating_form_texts() -> dict[str, str]:
+def _rating_form_texts() -> SimpleNamespace:
     """What the rating forms of a page share, made once per page (a pillar holds a dozen
-    forms): their texts, their hidden fields, and their address for the model outcome ``0``."""
-    return {
-        "hidden": Markup('<input type="hidden" name="{}" value="{}">'
-                         '<input type="hidden" name="csrf_token" value="{}">').format(
+    forms): their texts, their hidden fields, and their address for the model outcome ``0``.
+    Attributes rather than keys: Jinja reads ``t.legend`` as an attribute first."""
+    return SimpleNamespace(
+        hidden=Markup('<input type="hidden" name="{}" value="{}">'
+                      '<input type="hidden" name="csrf_token" value="{}">').format(
             TOKEN_FIELD, launch_token(), generate_csrf()),
-        "action": url_for("portfolio.rate", outcome_id="0"),
-        "legend": _("My level for %(id)s", id="%(id)s"),
-        "justification": _("Justification"),
-        "help": _("A sentence or two: what you did or learned that shows this level."),
-        "record": _("Record my rating"),
-        "current": _("Current level:"),
-        "not_rated": _("Not rated yet."),
-        "change": _("Change my rating"),
-        "rate": _("Rate this outcome"),
-        "history": _("History of my ratings"),
-    }
+        action=url_for("portfolio.rate", outcome_id="0"),
+        legend=_("My level for %(id)s", id="%(id)s"),
+        justification=_("Justification"),
+        help=_("A sentence or two: what you did or learned that shows this level."),
+        record=_("Record my rating"),
+        current=_("Current level:"),
+        not_rated=_("Not rated yet."),
+        change=_("Change my rating"),
+        rate=_("Rate this outcome"),
+        history=_("History of my ratings"),
+    )
 
 
 def _own_entry_or_404(entry_id: int):
