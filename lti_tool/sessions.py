@@ -7,6 +7,7 @@ record, so Flask-WTF's CSRF protection works unchanged.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from functools import wraps
 from typing import Any, Callable
@@ -24,6 +25,10 @@ from lti_tool.store import get_store
 TOKEN_FIELD = "lt"
 TOKEN_HEADER = "X-Launch-Token"
 _SALT = "cimp-lti.launch-session"
+# What the serializer writes (URL-safe base64 and dots): links carry the token as it is.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_.-]{1,1024}")
+# The header as the WSGI environ names it (reading request.headers raises for a missing one).
+_TOKEN_ENVIRON_KEY = "HTTP_" + TOKEN_HEADER.upper().replace("-", "_")
 
 
 class LaunchSession(CallbackDict, SessionMixin):
@@ -40,7 +45,7 @@ def _serializer(app: Flask) -> URLSafeTimedSerializer:
 
 
 def _token_from_request() -> str | None:
-    token = request.headers.get(TOKEN_HEADER) or request.args.get(TOKEN_FIELD)
+    token = request.environ.get(_TOKEN_ENVIRON_KEY) or request.args.get(TOKEN_FIELD)
     if not token and request.mimetype in ("application/x-www-form-urlencoded",
                                           "multipart/form-data"):
         try:
@@ -57,6 +62,10 @@ class LaunchSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request_) -> LaunchSession:
         token = _token_from_request()
         if token:
+            if not _TOKEN_SHAPE.fullmatch(token):
+                # base64 decoding skips foreign characters: a token is only ever its own alphabet.
+                g.launch_token_problem = "invalid"
+                return LaunchSession()
             try:
                 sid = _serializer(app).loads(token, max_age=app.config["LAUNCH_SESSION_SECONDS"])
             except BadSignature:
@@ -110,10 +119,13 @@ def launch_token() -> str | None:
 
 def launch_url(endpoint: str, **values: Any) -> str:
     """``url_for`` that carries the launch token, for links inside the tool."""
+    url = url_for(endpoint, **values)
     token = launch_token()
-    if token:
-        values[TOKEN_FIELD] = token
-    return url_for(endpoint, **values)
+    if not token:
+        return url
+    # The token is URL-safe as it is (itsdangerous' URL-safe form): appended without encoding,
+    # a page's dozens of links skip the query-string encoder.
+    return f"{url}{'&' if '?' in url else '?'}{TOKEN_FIELD}={token}"
 
 
 def launch_required(minimum_role: str | None = None) -> Callable:
