@@ -124,8 +124,9 @@ def launch_url(endpoint: str, **values: Any) -> str:
     if not token:
         return url
     # The token is URL-safe as it is (itsdangerous' URL-safe form): appended without encoding,
-    # a page's dozens of links skip the query-string encoder.
-    return f"{url}{'&' if '?' in url else '?'}{TOKEN_FIELD}={token}"
+    # a page's dozens of links skip the query-string encoder. A fragment stays last.
+    url, hash_mark, fragment = url.partition("#")
+    return f"{url}{'&' if '?' in url else '?'}{TOKEN_FIELD}={token}{hash_mark}{fragment}"
 
 
 def launch_required(minimum_role: str | None = None) -> Callable:

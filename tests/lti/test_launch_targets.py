@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from lti_tool.sessions import _serializer
+from lti_tool.accounts.services import LaunchContext
+from lti_tool.sessions import _serializer, launch_url, start_launch_session
 from lti_tool.store import get_store
 from programme.loader import cached_programme
 from programme.targets import launch_targets
@@ -207,3 +208,15 @@ def test_a_session_stored_without_a_required_field_has_ended(driver, site_a, too
     response = driver.http.get(tool_server.url + "/app/seminar-1", params={"lt": token})
     assert response.status_code == 401
     assert SESSION_ENDED_FR in response.text
+
+
+def test_links_carry_the_launch_token_before_any_fragment(app):
+    context = LaunchContext(user_id=1, role="participant", platform_id=1, issuer="https://lms",
+                            client_id="client", deployment_id="1", course_id=None,
+                            resource_link_id=None, message_type="LtiResourceLinkRequest",
+                            target="portfolio", locale="fr", pylti_launch_id="test")
+    with app.test_request_context("/"):
+        token = start_launch_session(context)
+        assert launch_url("portfolio.pillar", number=2) == f"/portfolio/pillar-2?lt={token}"
+        assert launch_url("portfolio.new_entry", kind="seminar", _anchor="form") == (
+            f"/portfolio/entries/new?kind=seminar&lt={token}#form")
