@@ -170,6 +170,17 @@ def test_something_that_is_not_a_jwt_is_refused(driver, site_a, app, caplog, tok
     assert_refused(result, "jwt_format", caplog, app)
 
 
+def test_a_genuine_token_with_a_character_outside_base64url_is_refused(driver, site_a, app,
+                                                                        caplog):
+    # base64 decoders skip such characters: the token must be refused before any decoding.
+    login = driver.start_login(site_a, "2", "101")
+    header, body, signature = site_a.sign(
+        site_a.launch_claims("2", "101", nonce=login.nonce)).split(".")
+    result = driver.post_launch({"id_token": f"{header}.{body[:12]}!{body[12:]}.{signature}",
+                                 "state": login.state}, login.cookies)
+    assert_refused(result, "jwt_format", caplog, app)
+
+
 def test_a_launch_without_id_token_is_refused(driver, site_a, app, caplog):
     login = driver.start_login(site_a, "2", "101")
     result = driver.post_launch({"state": login.state}, login.cookies)
@@ -268,6 +279,18 @@ def test_a_token_issued_in_the_future_beyond_the_leeway_is_refused(driver, site_
 @pytest.mark.parametrize("missing", ["iat", "exp"])
 def test_a_token_without_iat_or_exp_is_refused(driver, site_a, app, caplog, missing):
     result = driver.forged_launch(site_a, "2", "101", **{missing: None})
+    assert_refused(result, "expired", caplog, app)
+
+
+def test_a_token_not_valid_before_a_time_beyond_the_leeway_is_refused(driver, site_a, app,
+                                                                       caplog):
+    result = driver.forged_launch(site_a, "2", "101", nbf=now(site_a) + 120)
+    assert_refused(result, "expired", caplog, app)
+
+
+@pytest.mark.parametrize("claim", ["iat", "exp", "nbf"])
+def test_a_validity_time_that_is_not_a_number_is_refused(driver, site_a, app, caplog, claim):
+    result = driver.forged_launch(site_a, "2", "101", **{claim: "tomorrow"})
     assert_refused(result, "expired", caplog, app)
 
 
