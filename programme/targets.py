@@ -14,6 +14,7 @@ A launch may also name its target in the query string: ``/lti/launch?target=semi
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -108,18 +109,30 @@ def parse_target_path(path_or_url: str, prog: Programme | None = None) -> Launch
     bare slug, e.g. ``pillar-3`` or ``oral-exam``). Other query parameters are ignored. Without
     ``prog`` the default programme file is used.
     """
-    if not isinstance(path_or_url, str) or not path_or_url.strip():
+    if not isinstance(path_or_url, str):
+        return None
+    named = _target_name(path_or_url)
+    if named is None:
+        return None
+    name, query = named
+    by_name = _targets_by_name(prog or cached_programme())
+    if name:
+        return by_name.get(name)
+    return _target_from_query(query, by_name)
+
+
+@functools.lru_cache(maxsize=512)
+def _target_name(path_or_url: str) -> tuple[str, str] | None:
+    """The target name a URL's path gives (empty when only its query can) and the query;
+    ``None`` for a path elsewhere. Launches parse the same few addresses again and again."""
+    if not path_or_url.strip():
         return None
     parts = urlsplit(path_or_url.strip())
     path = re.sub(r"/{2,}", "/", unquote(parts.path))
     match = _LAUNCH_PATH_PATTERN.fullmatch(path)
     if match is None and path:
         return None
-    name = (match["rest"] or "").strip("/") if match else ""
-    by_name = _targets_by_name(prog or cached_programme())
-    if name:
-        return by_name.get(name)
-    return _target_from_query(parts.query, by_name)
+    return ((match["rest"] or "").strip("/") if match else ""), parts.query
 
 
 _BY_NAME_CACHE: dict[int, tuple[Programme, dict[str, LaunchTarget]]] = {}
