@@ -66,6 +66,13 @@ def request_translations():
         return get_translations()
 
 
+def gettext(message: str, **variables) -> str:
+    """Flask-Babel's ``gettext`` for the tool's Python code, from the catalogue looked up once
+    per request."""
+    translated = request_translations().ugettext(message)
+    return translated % variables if variables else translated
+
+
 def template_gettext(message: str, **variables) -> Markup:
     """``_()`` and ``gettext()`` in templates, as Jinja's newstyle gettext does it for autoescaped
     templates (the translation is markup, the variables are escaped into it, ``%%`` is a percent

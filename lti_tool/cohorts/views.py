@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template,
                    request)
-from flask_babel import gettext as _
 
 from lti_tool.accounts.models import Course
 from lti_tool.accounts.roles import TEACHER, at_least
@@ -17,6 +16,7 @@ from lti_tool.cohorts.services import (CohortError, appoint_juror, cohort_course
                                        create_cohort, format_join_code, join_cohort,
                                        remove_juror)
 from lti_tool.db import get_session
+from lti_tool.i18n import gettext as _
 from lti_tool.lti.services import launch_recorded
 from lti_tool.sessions import launch_required, launch_url
 

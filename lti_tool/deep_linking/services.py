@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from flask_babel import gettext as _
 from pylti1p3.deep_link import DeepLink
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException
@@ -17,6 +16,7 @@ from pylti1p3.lineitem import LineItem
 from pylti1p3.registration import Registration
 from sqlalchemy.orm import Session
 
+from lti_tool.i18n import gettext as _
 from lti_tool.lti.adapter import DatabaseToolConf, ToolMessageLaunch, make_services
 from lti_tool.store import Store
 from programme.model import Programme

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, render_template, request
-from flask_babel import gettext as _
 
 from lti_tool.accounts.roles import TEACHER
 from lti_tool.db import get_session
@@ -10,6 +9,7 @@ from lti_tool.deep_linking.services import (DeepLinkingSettings, DeepLinkingUnav
                                             PlaceableItem, choose_items, deep_linking_response,
                                             placeable_items, read_settings, registration_for,
                                             saved_launch_claims)
+from lti_tool.i18n import gettext as _
 from lti_tool.lti.adapter import DEEP_LINKING_REQUEST
 from lti_tool.lti.services import tool_base_url
 from lti_tool.sessions import launch_required

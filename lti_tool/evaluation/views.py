@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import (Blueprint, abort, current_app, flash, g, get_flashed_messages, redirect,
                    render_template, request)
 from flask_babel import format_datetime, format_decimal
-from flask_babel import gettext as _
 
 from lti_tool.accounts.roles import GUEST, TEACHER, at_least
 from lti_tool.cohorts.access import launch_cohort, requested_cohort
@@ -18,6 +17,7 @@ from lti_tool.evaluation.audit import cohort_events
 from lti_tool.evaluation.errors import EvaluationError
 from lti_tool.evaluation.models import VISIBILITY_JURY, Assignment
 from lti_tool.grades.services import GradeError, request_sync
+from lti_tool.i18n import gettext as _
 from lti_tool.sessions import launch_required, launch_url
 from lti_tool.targets.views import show as target_landing
 from programme import cached_programme

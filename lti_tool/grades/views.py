@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template,
                    request)
-from flask_babel import gettext as _
 
 from lti_tool import csrf
 from lti_tool.accounts.models import Course
@@ -15,6 +14,7 @@ from lti_tool.cohorts.services import cohort_courses, is_cohort_member
 from lti_tool.db import get_session
 from lti_tool.grades.services import (GradeError, assessment_ids, request_sync, resend_grade,
                                       sync_statuses)
+from lti_tool.i18n import gettext as _
 from lti_tool.sessions import launch_required, launch_url
 
 bp = Blueprint("grades", __name__, url_prefix="/grades")

@@ -7,7 +7,6 @@ from types import SimpleNamespace
 from flask import (Blueprint, abort, current_app, flash, g, get_flashed_messages, jsonify,
                    redirect, render_template, request, send_file, url_for)
 from flask_babel import format_datetime, get_locale, get_timezone
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from markupsafe import Markup
 from wtforms import ValidationError
@@ -16,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from lti_tool import csrf
 from lti_tool.accounts.roles import PARTICIPANT
 from lti_tool.db import get_session
+from lti_tool.i18n import gettext as _
 from lti_tool.portfolio import rescue, services
 from lti_tool.portfolio.chart import PillarBars, format_level, pillar_chart
 from lti_tool.portfolio.forms import (CommentForm, DeleteForm, EntryForm, EvidenceForm,

@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template,
                    request)
 from babel.numbers import get_decimal_symbol
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
 
 from lti_tool.accounts.models import User
 from lti_tool.accounts.roles import TEACHER
@@ -19,6 +19,7 @@ from lti_tool.cohorts.models import Cohort
 from lti_tool.cohorts.access import requested_cohort
 from lti_tool.cohorts.services import cohort_for_course
 from lti_tool.db import get_session
+from lti_tool.i18n import gettext as _
 from lti_tool.progress.services import (is_cohort_participant, progress_matrix, published_entry,
                                         published_entries_of)
 from lti_tool.reports.export import DISPLAY_TIMEZONE, export_response, local_datetime

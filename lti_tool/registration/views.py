@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
 from lti_tool.db import get_session
+from lti_tool.i18n import gettext as _
 from lti_tool.lti.services import tool_base_url
 from lti_tool.security import content_security_policy, origin_of, platform_origins
 from lti_tool.registration.services import (CLIENT_NAME, DEFAULT_TIMEOUT_SECONDS,

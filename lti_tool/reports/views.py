@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import (Blueprint, abort, flash, g, get_flashed_messages, redirect, render_template,
                    request)
-from flask_babel import gettext as _
 
 from lti_tool.accounts.roles import PARTICIPANT, TEACHER, at_least
 from lti_tool.cohorts.access import launch_cohort
 from lti_tool.cohorts.models import Cohort
 from lti_tool.db import get_session
+from lti_tool.i18n import gettext as _
 from lti_tool.reports.export import export_response, local_datetime
 from lti_tool.reports.models import DRAFT, SUBMITTED, ReportSubmission
 from lti_tool.reports.services import (ReportError, build_snapshot, latest_version,
