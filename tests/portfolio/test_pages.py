@@ -1,6 +1,7 @@
 """The portfolio's pages after real launches: who may open and post what, uploads, autosave."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,26 @@ def test_rating_an_outcome_keeps_its_history(people):
     assert refused.status_code == 400 and "pourquoi vous choisissez" in refused.text
     assert amelie.get("/portfolio/outcome/NOPE").status_code == 404
     assert "Je progresse" not in people["bruno"].get("/portfolio/outcome/P1.O1.A1").text
+
+
+def test_each_rating_form_shows_its_readers_level_language_and_token(people, driver,
+                                                                      tool_server, site_a):
+    # The forms' fixed parts are rendered once per language and level: what differs between
+    # readers must still differ.
+    amelie, bruno = people["amelie"], people["bruno"]
+    assert amelie.post("/portfolio/outcome/P1.O1.A1",
+                       {"level": "3", "justification": "Je progresse"}).status_code == 303
+    checked = re.compile(r'id="level-P1\.O1\.A1-(\d)"[^>]*\bchecked\b')
+    for _ in range(2):
+        for tab, level in ((amelie, ["3"]), (bruno, [])):
+            page = tab.get("/portfolio/pillar-1").text
+            assert checked.findall(page) == level
+            assert page.count(f'name="lt" value="{tab.token}"') == page.count('class="rating-form"')
+            assert "Enregistrer mon évaluation" in page
+    site_a.locale = "en"
+    english = launched(driver, tool_server.url, site_a, "2").get("/portfolio/pillar-1").text
+    assert "Record my rating" in english and "Enregistrer" not in english
+    assert checked.findall(english) == ["3"]
 
 
 def test_peers_and_teachers_see_exactly_what_the_rules_allow(people):
