@@ -5,6 +5,7 @@ key rotation, RS256 only, required claims).
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import secrets
 import threading
@@ -15,6 +16,7 @@ from typing import Any
 import jwt
 import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+from itsdangerous import BadSignature, TimestampSigner
 from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin
 from pylti1p3.contrib.flask import FlaskRequest
@@ -141,6 +143,39 @@ class StoreLaunchDataStorage(LaunchDataStorage):
         return self._store.pop(self._prepare_key(key)) is not None
 
 
+class Nonces:
+    """Nonces that carry their own proof of origin: random, dated and signed with the tool's
+    secret key. A login stores nothing; a launch checks the signature and the age, then marks
+    the nonce used in the shared store, atomically, so that a replay finds the mark."""
+
+    def __init__(self, secret_key: str | bytes, store: Store, lifetime: int):
+        self._signer = _nonce_signer(secret_key)
+        self._store = store
+        self._lifetime = lifetime
+
+    def issue(self) -> str:
+        return self._signer.sign(secrets.token_urlsafe(24)).decode()
+
+    def consume(self, nonce: str) -> bool:
+        """True for a nonce of this tool, younger than the lifetime and never used before."""
+        try:
+            self._signer.unsign(nonce, max_age=self._lifetime)
+        except BadSignature:  # also SignatureExpired
+            return False
+        # Kept past the nonce's own lifetime: by then its signature is too old to pass.
+        return self._store.add(f"lti1p3-nonce-used-{nonce}", True, self._lifetime + 60)
+
+
+@functools.lru_cache(maxsize=4)
+def _nonce_signer(secret_key: str | bytes) -> TimestampSigner:
+    return TimestampSigner(secret_key, salt="cimp-lti.nonce")
+
+
+class ToolSessionService(FlaskSessionService):
+    def save_nonce(self, nonce: str) -> None:
+        """Nothing to keep: the tool's nonces are signed (see ``Nonces``)."""
+
+
 class PartitionedCookieService(FlaskCookieService):
     """Cookies usable inside another site's iframe: ``Secure; SameSite=None; Partitioned``.
 
@@ -249,6 +284,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
     leeway = 45
     storage: StoreLaunchDataStorage
+    nonces: Nonces
 
     def validate(self):
         steps = (
@@ -376,9 +412,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         nonce = self._jwt.get("body", {}).get("nonce")
         if not nonce or not isinstance(nonce, str):
             raise LaunchRejected("nonce", "the nonce claim is missing")
-        # Consumed on first use: a replayed id_token finds no nonce.
-        if not self.storage.consume(f"lti1p3-nonce-{nonce}"):
-            raise LaunchRejected("nonce", "the nonce was already used or never issued")
+        # Marked used on first use: a replayed id_token finds the mark.
+        if not self.nonces.consume(nonce):
+            raise LaunchRejected("nonce", "the nonce was already used, is too old or was never "
+                                          "issued by the tool")
         return self
 
     def validate_deployment(self):
@@ -443,7 +480,7 @@ def make_services(store: Store, lifetime: int):
     request = pylti_request()
     storage = StoreLaunchDataStorage(store, lifetime)
     storage.set_request(request)
-    session_service = FlaskSessionService(request)
+    session_service = ToolSessionService(request)
     session_service.set_data_storage(storage)
     # pylti1p3 would keep state, nonces and launch data for a day whatever the storage says.
     session_service.set_launch_data_lifetime(lifetime)
@@ -456,8 +493,10 @@ class ToolOIDCLogin(FlaskOIDCLogin):
     def _get_uuid(self) -> str:
         return secrets.token_urlsafe(24)
 
+    nonces: Nonces
+
     def _generate_nonce(self) -> str:
-        return secrets.token_urlsafe(32)
+        return self.nonces.issue()
 
     def auth_redirect(self, launch_url: str):
         """The platform's auth URL for this login, and the function that puts the state cookie
@@ -466,17 +505,21 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         return redirect.get_redirect_url(), self._cookie_service.update_response
 
 
-def new_oidc_login(session: Session, store: Store, lifetime: int) -> ToolOIDCLogin:
+def new_oidc_login(session: Session, store: Store, lifetime: int, secret_key: str | bytes
+                   ) -> ToolOIDCLogin:
     request, storage, session_service, cookies = make_services(store, lifetime)
-    return ToolOIDCLogin(request, DatabaseToolConf(session), session_service=session_service,
-                         cookie_service=cookies, launch_data_storage=storage)
+    login = ToolOIDCLogin(request, DatabaseToolConf(session), session_service=session_service,
+                          cookie_service=cookies, launch_data_storage=storage)
+    login.nonces = Nonces(secret_key, store, lifetime)
+    return login
 
 
-def new_message_launch(session: Session, store: Store, lifetime: int,
-                       leeway: int) -> ToolMessageLaunch:
+def new_message_launch(session: Session, store: Store, lifetime: int, leeway: int,
+                       secret_key: str | bytes) -> ToolMessageLaunch:
     request, storage, session_service, cookies = make_services(store, lifetime)
     launch = ToolMessageLaunch(request, DatabaseToolConf(session), session_service=session_service,
                                cookie_service=cookies, launch_data_storage=storage)
     launch.storage = storage
+    launch.nonces = Nonces(secret_key, store, lifetime)
     launch.leeway = leeway
     return launch

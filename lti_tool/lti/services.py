@@ -68,7 +68,7 @@ def begin_login(params: Mapping[str, str]):
     for required in ("iss", "login_hint"):
         if not params.get(required):
             raise LaunchRejected("login_params", f"the login request has no {required}")
-    oidc = new_oidc_login(get_session(), get_store(), _lifetime())
+    oidc = new_oidc_login(get_session(), get_store(), _lifetime(), current_app.secret_key)
     login = {k: params[k] for k in LOGIN_PARAMS if params.get(k)}
     try:
         auth_url, add_state_cookie = oidc.auth_redirect(redirect_uri())
@@ -93,7 +93,8 @@ def validate_launch() -> ValidatedLaunch:
     if not request.form.get("id_token"):
         raise LaunchRejected("jwt_format", "no id_token was posted")
     launch = new_message_launch(get_session(), get_store(), _lifetime(),
-                                current_app.config["LAUNCH_LEEWAY_SECONDS"])
+                                current_app.config["LAUNCH_LEEWAY_SECONDS"],
+                                current_app.secret_key)
     launch.validate()
     return launch.validated()
 

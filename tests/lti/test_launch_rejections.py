@@ -367,6 +367,36 @@ def test_a_nonce_the_tool_never_issued_is_refused(driver, site_a, app, caplog):
     assert_refused(result, "nonce", caplog, app)
 
 
+def _nonce_issued(secret_key, lifetime: int, seconds_ago: int, monkeypatch) -> str:
+    """A nonce made by the tool's own nonce maker, as it would have been ``seconds_ago``."""
+    real_time = time.time
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: real_time() - seconds_ago)
+        return adapter.Nonces(secret_key, None, lifetime).issue()
+
+
+def test_a_nonce_older_than_the_launch_lifetime_is_refused(driver, site_a, app, caplog,
+                                                            monkeypatch):
+    lifetime = app.config["LAUNCH_SESSION_SECONDS"]
+    login = driver.start_login(site_a, "2", "101")
+    for seconds_ago, status in ((lifetime + 5, None), (5, 200)):
+        nonce = _nonce_issued(app.secret_key, lifetime, seconds_ago, monkeypatch)
+        token = site_a.sign(site_a.launch_claims("2", "101", nonce=nonce))
+        result = driver.post_launch({"id_token": token, "state": login.state}, login.cookies)
+        if status is None:
+            assert_refused(result, "nonce", caplog, app)
+        else:  # the same nonce maker, a moment ago: accepted
+            assert result.status == status
+
+
+def test_a_nonce_signed_with_another_key_is_refused(driver, site_a, app, caplog, monkeypatch):
+    nonce = _nonce_issued("another tool's key", app.config["LAUNCH_SESSION_SECONDS"], 0,
+                          monkeypatch)
+    token = site_a.sign(site_a.launch_claims("2", "101", nonce=nonce))
+    result = driver.forged_launch(site_a, "2", "101", token=token)
+    assert_refused(result, "nonce", caplog, app)
+
+
 def test_a_token_without_nonce_is_refused(driver, site_a, app, caplog):
     claims = site_a.launch_claims("2", "101")
     del claims["nonce"]
