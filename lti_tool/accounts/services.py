@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import func, select
@@ -39,7 +39,8 @@ class LaunchContext:
     return_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Flat values only: a copy of the fields, not dataclasses.asdict's deep copy.
+        return dict(self.__dict__)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "LaunchContext":

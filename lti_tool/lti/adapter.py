@@ -514,11 +514,17 @@ def new_oidc_login(session: Session, store: Store, lifetime: int, secret_key: st
     return login
 
 
+# pylti1p3 opens a requests session for every launch object unless given one. A launch makes no
+# request through it (platform keys come from the keyset cache): the launches share this one.
+_LAUNCH_HTTP = requests.Session()
+
+
 def new_message_launch(session: Session, store: Store, lifetime: int, leeway: int,
                        secret_key: str | bytes) -> ToolMessageLaunch:
     request, storage, session_service, cookies = make_services(store, lifetime)
     launch = ToolMessageLaunch(request, DatabaseToolConf(session), session_service=session_service,
-                               cookie_service=cookies, launch_data_storage=storage)
+                               cookie_service=cookies, launch_data_storage=storage,
+                               requests_session=_LAUNCH_HTTP)
     launch.storage = storage
     launch.nonces = Nonces(secret_key, store, lifetime)
     launch.leeway = leeway
