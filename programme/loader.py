@@ -84,13 +84,15 @@ def load_programme(path: Path | str | None = None) -> Programme:
 
 
 _cache: dict[str, tuple[int, Programme]] = {}
+_DEFAULT_PROGRAMME_FILE = os.fspath(DEFAULT_PROGRAMME_PATH)
 
 
 def cached_programme(path: Path | str | None = None) -> Programme:
     """Like :func:`load_programme`, but reuse the last result while the file is unchanged
     (for code that needs the programme on every request)."""
-    # One stat per call and no path resolution: pages ask for the programme many times.
-    file = os.fspath(resolve_programme_path(path))
+    # One stat per call and no Path built: pages ask for the programme many times.
+    file = os.fspath(path) if path is not None else (
+        os.environ.get(PROGRAMME_PATH_ENV) or _DEFAULT_PROGRAMME_FILE)
     try:
         modified = os.stat(file).st_mtime_ns
     except OSError:
