@@ -5,6 +5,8 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from flask import render_template
+from jinja2 import ChoiceLoader, DictLoader
 
 import lti_tool
 
@@ -65,3 +67,20 @@ def test_template_strings_are_translated_with_their_variables_escaped(app):
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         english = template.render(who=5)
     assert english.split("|")[:2] == ["Wait 5 seconds, then try again.", "Skip to content"]
+
+
+def test_named_templates_are_compiled_once_per_language_with_their_strings_translated(app):
+    """A template loaded by name holds its translated strings in its compiled code, one
+    compiled template per language: French, English and French again in one application."""
+    source = ('{{ _("Too many requests arrived in a short time. Wait %(seconds)s seconds, then '
+              'try again.", seconds=who) }}|{{ _("Skip to content") }}|{{ _("100%% of %(n)s", '
+              'n=3) }}|{{ _("50%%") }}|{% set label = _("Skip to content") %}{{ label }}')
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"strings.html": source}),
+                                         app.jinja_env.loader])
+    french = ("Trop de demandes sont arrivées en peu de temps. Attendez &lt;b&gt;5&lt;/b&gt; "
+              "secondes, puis réessayez.|Aller au contenu|100% of 3|50%|Aller au contenu")
+    english = ("Too many requests arrived in a short time. Wait &lt;b&gt;5&lt;/b&gt; seconds, "
+               "then try again.|Skip to content|100% of 3|50%|Skip to content")
+    for language, expected in (("fr", french), ("en", english), ("fr", french)):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            assert render_template("strings.html", who="<b>5</b>") == expected
