@@ -5,6 +5,7 @@ import os
 from typing import Any, Mapping
 
 from flask import Flask
+from flask.globals import _cv_request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -20,9 +21,44 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class ToolFlask(Flask):
+    """Flask, with each relative address of the tool built once per script root: a page builds
+    dozens (each link carries the launch token, appended after), and werkzeug's builder costs
+    far more than a lookup. Addresses with an anchor, a scheme, a method or a host, and those
+    built outside a request, are built as Flask builds them."""
+
+    built_urls_limit = 4096
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._built_urls: dict[tuple, str] = {}
+
+    def url_for(self, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
+                _scheme: str | None = None, _external: bool | None = None,
+                **values: Any) -> str:
+        request_context = _cv_request.get(None)
+        if (request_context is None or _anchor is not None or _method is not None
+                or _scheme is not None or _external or endpoint[:1] == "."):
+            return super().url_for(endpoint, _anchor=_anchor, _method=_method,
+                                   _scheme=_scheme, _external=_external, **values)
+        # Keys are unique, so sorting never compares two values.
+        key = (endpoint, request_context.request.script_root, *sorted(values.items()))
+        try:
+            return self._built_urls[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (a list of values): built each time
+            return super().url_for(endpoint, **values)
+        url = super().url_for(endpoint, **values)
+        if len(self._built_urls) >= self.built_urls_limit:
+            self._built_urls.clear()
+        self._built_urls[key] = url
+        return url
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the tool's Flask application (settings from ``LTI_TOOL_*``, overridable in tests)."""
-    app = Flask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE_PATH") or None,
+    app = ToolFlask(__name__, instance_path=os.environ.get("LTI_TOOL_INSTANCE_PATH") or None,
                 instance_relative_config=True)
     from lti_tool.settings import load_settings
     from lti_tool.templating import ToolEnvironment
