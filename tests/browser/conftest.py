@@ -37,3 +37,12 @@ def tool_frame(page):
 def tool_frame_object(page, tool_url: str):
     """The Frame (not a locator) of the tool, for axe-core."""
     return next(f for f in page.frames if f.url.startswith(tool_url))
+
+
+def tool_page_address(page, tool_url: str) -> str:
+    """The address of the page the tool's frame shows. A launch answers with its first page;
+    that page's script then puts the page's own address (with the launch token) in place of
+    the launch's: wait for it."""
+    frame = tool_frame_object(page, tool_url)
+    frame.wait_for_function("() => new URLSearchParams(location.search).has('lt')")
+    return frame.url

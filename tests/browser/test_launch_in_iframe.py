@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.browser.conftest import tool_frame, tool_frame_object
+from tests.browser.conftest import tool_frame, tool_frame_object, tool_page_address
 from tests.conftest import serious_accessibility_violations
 from tests.lti.conftest import tool_server  # noqa: F401  (fixture)
 
@@ -31,12 +31,12 @@ def test_the_first_page_has_its_own_address_and_reloads(page, framing_platform, 
     reload opens the page again rather than posting the used-up launch."""
     frame = open_activity(page, framing_platform, "univ-a", "12", "2", "102")
     frame.locator("dl.facts").wait_for()
-    tool = tool_frame_object(page, tool_server.url)
-    assert tool.url.startswith(tool_server.url + "/portfolio/pillar-1?lt=")
-    tool.evaluate("location.reload()")
+    assert tool_page_address(page, tool_server.url).startswith(
+        tool_server.url + "/portfolio/pillar-1?lt=")
+    tool_frame_object(page, tool_server.url).evaluate("location.reload()")
     frame.locator("dl.facts").wait_for()
-    tool = tool_frame_object(page, tool_server.url)
-    assert tool.url.startswith(tool_server.url + "/portfolio/pillar-1?lt=")
+    assert tool_page_address(page, tool_server.url).startswith(
+        tool_server.url + "/portfolio/pillar-1?lt=")
     assert "Pilier 1" in frame.locator("h1").inner_text()
     assert "Amélie Dubois" in frame.locator("dl.facts").inner_text()
 

@@ -9,7 +9,7 @@ from lti_tool.cohorts.services import create_cohort, join_cohort
 from lti_tool.db import get_session
 from lti_tool.store import get_store
 from tests.browser.conftest import framing_platform, page, tool_frame  # noqa: F401
-from tests.browser.conftest import tool_frame_object
+from tests.browser.conftest import tool_frame_object, tool_page_address
 from tests.conftest import serious_accessibility_violations
 from tests.lti.conftest import tool_server  # noqa: F401
 
@@ -104,7 +104,7 @@ def test_autosave_keeps_the_text_across_an_expired_session(page, framing_platfor
     frames): the text written after the session ended is restored after a new launch."""
     frame = open_activity(page, framing_platform, "univ-a", "12", "2", "101")
     frame.locator("h1", has_text="Le portfolio réflexif").wait_for()
-    page.goto(tool_frame_object(page, tool_server.url).url)
+    page.goto(tool_page_address(page, tool_server.url))
     page.get_by_role("link", name="Écrire un écrit libre").first.click()
     page.get_by_label("Titre", exact=True).fill("Journal de bord")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
@@ -125,7 +125,7 @@ def test_autosave_keeps_the_text_across_an_expired_session(page, framing_platfor
     # Relaunch from the course, come back to the entry: the page offers the kept text.
     frame = open_activity(page, framing_platform, "univ-a", "12", "2", "101")
     frame.locator("h1", has_text="Le portfolio réflexif").wait_for()
-    page.goto(tool_frame_object(page, tool_server.url).url)
+    page.goto(tool_page_address(page, tool_server.url))
     page.get_by_role("link", name="Mes écrits").click()
     page.get_by_role("link", name="Modifier").first.click()
     page.get_by_role("button", name="Rétablir le texte conservé").click()
@@ -154,7 +154,7 @@ def test_the_main_pages_are_accessible_and_fit_a_phone(page, framing_platform, t
     page.set_viewport_size({"width": width, "height": 800})
     frame = open_activity(page, framing_platform, "univ-a", "12", "2", "101")
     frame.locator("h1", has_text="Le portfolio réflexif").wait_for()
-    token = tool_frame_object(page, tool_server.url).url.split("lt=")[1].split("&")[0]
+    token = tool_page_address(page, tool_server.url).split("lt=")[1].split("&")[0]
     page.goto(f"{tool_server.url}/portfolio/outcome/P2.O1.A1?lt={token}")
     page.get_by_label("2 · En développement").check()
     page.get_by_label("Justification").fill("Premiers pas.")
