@@ -1,8 +1,12 @@
 """Database access: SQLAlchemy 2.0 engine and one session per request."""
 from __future__ import annotations
 
+import functools
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event, make_url
@@ -98,3 +102,64 @@ def _close_session(_exc: BaseException | None) -> None:
         # Anything not committed explicitly is rolled back: no half-written rows.
         session.rollback()
         session.close()
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A Core statement compiled once for a dialect and run on a DBAPI cursor.
+
+    For the few statements every launch runs: SQLAlchemy's execution steps (parameters, result,
+    session transaction, connection release) cost several times what the database does for
+    a one-row upsert. The SQL is SQLAlchemy's, and each value goes through its column type's
+    own bind processor, so what is stored is what an ORM write would store. Only the columns
+    named are written: each column with a Python-side default must be among them."""
+
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    positional: bool
+
+    def run(self, cursor: Any, values: Mapping[str, Any]) -> tuple | None:
+        """Execute with ``values`` (one per name) and return the first row, if any."""
+        processed = [value if process is None else process(value)
+                     for value, process in zip((values[name] for name in self.names),
+                                               self.processors)]
+        cursor.execute(self.sql, processed if self.positional
+                       else dict(zip(self.names, processed)))
+        return cursor.fetchone()
+
+
+@functools.lru_cache(maxsize=64)
+def driver_statement(statement: Any, dialect: Any, names: tuple[str, ...]) -> DriverStatement:
+    """``statement`` (an INSERT of ``names``, cached by the caller) compiled for ``dialect``."""
+    table = statement.table
+    missing = [column.name for column in table.columns
+               if column.default is not None and column.name not in names]
+    if missing:
+        raise ValueError(f"{table.name}: give a value for {', '.join(missing)} "
+                         "(a Python-side default is applied by SQLAlchemy's execution only)")
+    compiled = statement.compile(dialect=dialect, column_keys=list(names))
+    order = tuple(compiled.positiontup) if dialect.positional else tuple(names)
+    return DriverStatement(
+        sql=compiled.string, names=order,
+        processors=tuple(table.c[name].type.bind_processor(dialect) for name in order),
+        positional=dialect.positional)
+
+
+@contextmanager
+def driver_transaction(engine: Engine) -> Iterator[Any]:
+    """A DBAPI cursor on a pooled connection, in a transaction of its own: committed when the
+    block ends, rolled back if it raises. Nothing of it is left half-written."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            yield cursor
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.accounts.models import Course, Membership, ResourceLink, User
 from lti_tool.accounts.roles import tool_role
-from lti_tool.db import utcnow
+from lti_tool.db import driver_statement, driver_transaction, utcnow
 from lti_tool.lti.adapter import LTI, ValidatedLaunch
 
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -143,16 +143,14 @@ def upsert_resource_link(session: Session, platform_id: int, deployment_id: str,
     return link
 
 
-def _upsert(session: Session, model: type, key: dict[str, Any], values: dict[str, Any],
-            insert_only: dict[str, Any] | None = None) -> int:
+def _upsert(cursor: Any, dialect: Any, model: type, key: dict[str, Any],
+            values: dict[str, Any], insert_only: dict[str, Any] | None = None) -> int:
     """Insert a row or update the one with the same ``key`` in a single statement (safe when
     two first launches race), and return its id. A ``values`` entry of None keeps the stored
     value; ``insert_only`` values are written only when the row is new."""
-    statement = _upsert_statement(session.get_bind().dialect.name, model, tuple(key),
-                                  tuple(values))
-    # On the session's connection: a Core statement needs none of the ORM's execution steps.
-    return session.connection().execute(
-        statement, {**key, **values, **(insert_only or {})}).scalar_one()
+    row = {**key, **values, **(insert_only or {})}
+    statement = _upsert_statement(dialect.name, model, tuple(key), tuple(values))
+    return driver_statement(statement, dialect, tuple(row)).run(cursor, row)[0]
 
 
 @functools.lru_cache(maxsize=64)
@@ -180,27 +178,33 @@ def record_launch(session: Session, launch: ValidatedLaunch, target: str) -> Lau
     lti_roles = [r for r in claims.get(LTI + "roles", []) if isinstance(r, str)]
     role = tool_role(lti_roles)
     now = utcnow()
-    user_id = _upsert(session, User, {"issuer": launch.issuer, "sub": claims["sub"]},
-                      {**identity_values(claims), "locale": launch_locale(claims),
-                       "last_launch_at": now},
-                      insert_only={"platform_id": launch.platform_id, "created_at": now})
     where = {"platform_id": launch.platform_id, "deployment_id": launch.deployment_id}
     context = claims.get(LTI + "context")
-    course_id = None
-    if isinstance(context, dict) and context.get("id"):
-        course_id = _upsert(session, Course, {**where, "context_id": str(context["id"])[:255]},
-                            course_values(context, claims))
-        _upsert(session, Membership, {"user_id": user_id, "course_id": course_id},
-                {"role": role, "lti_roles": json.dumps(lti_roles), "source": "launch",
-                 "active": True, "updated_at": now})
     link_claim = claims.get(LTI + "resource_link")
-    link_id = None
-    if isinstance(link_claim, dict) and link_claim.get("id"):
-        link_id = _upsert(session, ResourceLink,
-                          {**where, "resource_link_id": str(link_claim["id"])[:255]},
-                          {**link_values(link_claim, claims), "course_id": course_id,
-                           "target": target})
-    session.commit()
+    course_id = link_id = None
+    engine = session.get_bind()
+    # The four rows in one transaction of their own, on the database driver (see
+    # DriverStatement): a launch writes them every time, and nothing else in the request
+    # depends on the session having written them.
+    with driver_transaction(engine) as cursor:
+        user_id = _upsert(cursor, engine.dialect, User,
+                          {"issuer": launch.issuer, "sub": claims["sub"]},
+                          {**identity_values(claims), "locale": launch_locale(claims),
+                           "last_launch_at": now},
+                          insert_only={"platform_id": launch.platform_id, "created_at": now})
+        if isinstance(context, dict) and context.get("id"):
+            course_id = _upsert(cursor, engine.dialect, Course,
+                                {**where, "context_id": str(context["id"])[:255]},
+                                course_values(context, claims))
+            _upsert(cursor, engine.dialect, Membership,
+                    {"user_id": user_id, "course_id": course_id},
+                    {"role": role, "lti_roles": json.dumps(lti_roles), "source": "launch",
+                     "active": True, "updated_at": now})
+        if isinstance(link_claim, dict) and link_claim.get("id"):
+            link_id = _upsert(cursor, engine.dialect, ResourceLink,
+                              {**where, "resource_link_id": str(link_claim["id"])[:255]},
+                              {**link_values(link_claim, claims), "course_id": course_id,
+                               "target": target})
     presentation = claims.get(LTI + "launch_presentation")
     return_url = presentation.get("return_url") if isinstance(presentation, dict) else None
     return LaunchContext(

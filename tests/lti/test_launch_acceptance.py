@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -71,7 +72,9 @@ def the_user(app) -> User:
 
 @PEOPLE
 def test_a_basic_launch_is_accepted(driver, site_a, app, person):
+    before = datetime.now(timezone.utc)
     facts = landed(driver, driver.launch(site_a, person.user_id, "101"))
+    after = datetime.now(timezone.utc)
     assert facts["Personne"] == person.name
     assert facts["Rôle"] == ROLE_LABELS[person.role]
     assert facts["Cours"] == COURSE_TITLE
@@ -88,6 +91,10 @@ def test_a_basic_launch_is_accepted(driver, site_a, app, person):
     assert (membership.user_id, membership.course_id) == (user.id, course.id)
     assert membership.role == person.role
     assert json.loads(membership.lti_roles) == site_a.launch_roles(person.user_id, "12")
+    # Times are stored as UTC and read back as such; flags as booleans.
+    assert before <= user.created_at == user.last_launch_at <= after
+    assert before <= membership.updated_at <= after
+    assert membership.active is True and membership.source == "launch"
     [link] = stored(app, ResourceLink)
     assert (link.resource_link_id, link.course_id, link.target) == ("101", course.id, "portfolio")
 
@@ -219,8 +226,10 @@ def test_an_english_launch_shows_the_page_in_english(driver, site_a, app):
 
 def test_the_same_launch_twice_updates_the_same_rows(driver, site_a, app):
     landed(driver, driver.launch(site_a, "2", "101"))
+    first = the_user(app)
     landed(driver, driver.launch(site_a, "2", "101"))
-    assert len(stored(app, User)) == 1
+    again = the_user(app)
+    assert again.created_at == first.created_at and again.last_launch_at > first.last_launch_at
     assert len(stored(app, Course)) == 1
     assert len(stored(app, Membership)) == 1
     assert len(stored(app, ResourceLink)) == 1
