@@ -139,6 +139,11 @@ _IN_A_COHORT_WITH_A_ROSTER = (
            Course.memberships_url != ""))
 
 
+def roster_sync_due_now(course_id: int) -> None:
+    """The course's next teacher launch imports its roster (it has just joined a cohort)."""
+    get_store().delete(f"roster-sync:{course_id}")
+
+
 def sync_roster_if_due(course_id: int) -> RosterImport | None:
     """After a teacher's launch: import the course's roster when the course is in a cohort, has
     a roster service and was not synced in the last ``ROSTER_SYNC_MINUTES`` (shared store, so
@@ -152,6 +157,10 @@ def sync_roster_if_due(course_id: int) -> RosterImport | None:
         # launch is committed); only an import opens a session of its own.
         if get_session().execute(_IN_A_COHORT_WITH_A_ROSTER,
                                  {"course_id": course_id}).first() is None:
+            # Nothing to import: noted for the interval, as a sync would be, so that the
+            # course's next teacher launches stop at the lookup above. Joining a cohort clears
+            # the note (roster_sync_due_now).
+            get_store().set(f"roster-sync:{course_id}", "nothing to import", interval)
             return None
         if not get_store().add(f"roster-sync:{course_id}", utcnow().isoformat(), interval):
             return None

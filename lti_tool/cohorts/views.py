@@ -10,7 +10,8 @@ from lti_tool.accounts.models import Course
 from lti_tool.accounts.roles import TEACHER, at_least
 from lti_tool.accounts.services import LaunchContext
 from lti_tool.cohorts.access import requested_cohort
-from lti_tool.cohorts.rosters import RosterImport, import_cohort_rosters, sync_roster_if_due
+from lti_tool.cohorts.rosters import (RosterImport, import_cohort_rosters, roster_sync_due_now,
+                                      sync_roster_if_due)
 from lti_tool.cohorts.services import (CohortError, appoint_juror, cohort_courses,
                                        cohort_for_course, cohort_jurors, cohort_members,
                                        create_cohort, format_join_code, join_cohort,
@@ -99,6 +100,7 @@ def create():
     except CohortError as error:
         status = 409 if error.code == "course_in_cohort" else 400
         return _render_index(course, {"name": error_message(error)}, {"name": name}, status)
+    roster_sync_due_now(course.id)
     flash(_("Cohort created. Give its join code to the teachers of the other universities."),
           "success")
     return redirect(launch_url("cohorts.show", cohort_id=cohort.id), 303)
@@ -116,6 +118,7 @@ def join():
     except CohortError as error:
         status = 409 if error.code in ("course_in_cohort", "already_joined") else 400
         return _render_index(course, {"code": error_message(error)}, {"code": code}, status)
+    roster_sync_due_now(course.id)
     flash(_("Your course has joined the cohort %(name)s.", name=cohort.name), "success")
     return redirect(launch_url("cohorts.show", cohort_id=cohort.id), 303)
 
