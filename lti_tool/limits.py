@@ -7,8 +7,10 @@ every instance counts together, otherwise in the process's memory. A refused req
 clean 429 page with ``Retry-After``. Limits are off under ``TESTING`` unless a test turns them on
 with ``RATELIMIT_ENABLED``.
 
-One fixed-window counter per endpoint and key, checked before the view: a launch pays one
-round trip to the counters and nothing else (the other pages are not looked at).
+One fixed-window counter per endpoint and key, checked before the view. ``/lti/launch`` counts
+only the launches it refuses (``count_refusal``): an accepted launch needs a nonce that a login
+of the tool issued and that is used once, so the login's limit already bounds accepted
+launches, and they skip a round trip to the counters.
 """
 from __future__ import annotations
 
@@ -50,6 +52,8 @@ def launched_person() -> str:
 class Rule:
     item: RateLimitItem
     key: Callable[[], str]
+    # Counted by the view when it refuses a request (count_refusal), not before it runs.
+    refusals_only: bool = False
 
 
 class RateLimits:
@@ -61,10 +65,11 @@ class RateLimits:
         self._prefix = prefix
         self.rules = rules
 
-    def refusal_seconds(self, endpoint: str) -> int | None:
-        """Count this request; ``None`` when it may go on, else the seconds until it may."""
+    def refusal_seconds(self, endpoint: str, refused: bool = False) -> int | None:
+        """Count this request; ``None`` when it may go on, else the seconds until it may.
+        ``refused``: the view refused it (for a rule that counts refusals only)."""
         rule = self.rules.get(endpoint)
-        if rule is None:
+        if rule is None or rule.refusals_only != refused:
             return None
         identifiers = (self._prefix, endpoint, rule.key())
         try:
@@ -104,6 +109,14 @@ def _parse_limit(app: Flask, name: str, default: str) -> RateLimitItem:
                          f"'{default}' or '10/second'") from None
 
 
+def count_refusal():
+    """For an endpoint whose limit counts refused requests only: count this one. The 429
+    answer when the client is past its limit, else ``None`` (the view answers its refusal)."""
+    limits = current_app.extensions.get("cimp_rate_limits")
+    seconds = limits.refusal_seconds(request.endpoint, refused=True) if limits else None
+    return render_rate_limited(seconds) if seconds is not None else None
+
+
 def _check_rate_limit():
     seconds = current_app.extensions["cimp_rate_limits"].refusal_seconds(request.endpoint)
     if seconds is not None:
@@ -117,7 +130,8 @@ def init_app(app: Flask) -> None:
         return
     lti = _parse_limit(app, "RATE_LIMIT_LTI", DEFAULT_LTI_LIMIT)
     uploads = _parse_limit(app, "RATE_LIMIT_UPLOADS", DEFAULT_UPLOAD_LIMIT)
-    rules = {endpoint: Rule(lti, client_address) for endpoint in LTI_ENDPOINTS}
+    rules = {endpoint: Rule(lti, client_address, refusals_only=endpoint == "lti.launch")
+             for endpoint in LTI_ENDPOINTS}
     rules.update({endpoint: Rule(uploads, launched_person) for endpoint in UPLOAD_ENDPOINTS})
     app.extensions["cimp_rate_limits"] = RateLimits(
         app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or "memory://",

@@ -11,6 +11,7 @@ from werkzeug.routing import Rule
 
 from lti_tool.accounts.services import record_launch
 from lti_tool.db import get_session
+from lti_tool.limits import count_refusal
 from lti_tool.lti import keys
 from lti_tool.lti.adapter import LaunchRejected
 from lti_tool.observability import record_launch_outcome
@@ -48,7 +49,7 @@ def launch(posted_path: str | None = None):
         validated = validate_launch()
     except LaunchRejected as rejected:
         log_refusal("launch", rejected)
-        return render_refusal(rejected)
+        return count_refusal() or render_refusal(rejected)
     record_launch_outcome("launch")
     target = resolve_target(validated.claims, posted_path)
     context = record_launch(get_session(), validated, target)

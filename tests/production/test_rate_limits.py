@@ -46,6 +46,17 @@ def test_each_lti_endpoint_is_limited_per_client_address(client, method, path):
     assert other.status_code != 429
 
 
+def test_accepted_launches_are_bounded_by_the_logins_and_refused_ones_are_counted(
+        driver, tool_server, site_a, client):
+    # Three logins, each with its launch: the login limit is reached, every launch passes.
+    for _ in range(3):
+        assert driver.launch(site_a, "2", "101").status == 200
+    assert driver.http.post(tool_server.url + "/lti/login").status_code == 429
+    # Launches the tool refuses are counted, from the same address: past the limit, 429.
+    statuses = [client.post("/lti/launch", data={"id_token": "x"}).status_code for _ in range(4)]
+    assert all(400 <= status < 429 for status in statuses[:3]) and statuses[3] == 429
+
+
 def test_the_refusal_speaks_english_or_json_when_asked(client):
     for _ in range(3):
         client.post("/lti/login")
