@@ -43,7 +43,8 @@ def select_locale() -> str:
     from lti_tool.sessions import current_launch
 
     languages = current_app.config["LANGUAGES"]
-    asked = request.args.get("lang")
+    # (MultiDict.get raises and catches an exception for a missing key: ask first.)
+    asked = request.args["lang"] if "lang" in request.args else None
     if asked in languages:
         return asked
     launch = current_launch()

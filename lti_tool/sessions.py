@@ -45,13 +45,17 @@ def _serializer(app: Flask) -> URLSafeTimedSerializer:
 
 
 def _token_from_request() -> str | None:
-    token = request.environ.get(_TOKEN_ENVIRON_KEY) or request.args.get(TOKEN_FIELD)
+    # (MultiDict.get raises and catches an exception for a missing key: ask first.)
+    args = request.args
+    token = request.environ.get(_TOKEN_ENVIRON_KEY) or (
+        args[TOKEN_FIELD] if TOKEN_FIELD in args else None)
     if not token and request.mimetype in ("application/x-www-form-urlencoded",
                                           "multipart/form-data"):
         try:
-            token = request.form.get(TOKEN_FIELD)
+            form = request.form
         except RequestEntityTooLarge:
             return None  # the view's own parsing answers 413
+        token = form[TOKEN_FIELD] if TOKEN_FIELD in form else None
 
     return token or None
 

@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+from flask import request as flask_request
 from itsdangerous import BadSignature, TimestampSigner
 from jwt.algorithms import RSAAlgorithm
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin
@@ -473,7 +474,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
 def pylti_request() -> FlaskRequest:
     # An empty dict stands for the session: pylti1p3 keeps nothing in Flask's cookie session here.
-    return FlaskRequest(session={})
+    # The request's parameters as a plain dict: werkzeug's MultiDict.get raises and catches an
+    # exception for each parameter that is absent, and pylti1p3 asks for several.
+    return FlaskRequest(session={}, request_data=flask_request.values.to_dict())
 
 
 def make_services(store: Store, lifetime: int):

@@ -36,7 +36,7 @@ def jwks():
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     try:
-        return begin_login(request.values)
+        return begin_login(request.values.to_dict())
     except LaunchRejected as rejected:
         log_refusal("login", rejected, {"iss": request.values.get("iss")})
         return render_refusal(rejected)
