@@ -22,20 +22,38 @@ class BoundedIntegerConverter(IntegerConverter):
 
 
 class ToolFlask(Flask):
-    """Flask, with each relative address of the tool built once per script root: a page builds
-    dozens (each link carries the launch token, appended after), and werkzeug's builder costs
-    far more than a lookup. Addresses with an anchor, a scheme, a method or a host, and those
-    built outside a request, are built as Flask builds them."""
+    """Flask, with two answers remembered rather than worked out on every request: the
+    relative address of each link, and whether a hook or view needs wrapping to run."""
 
     built_urls_limit = 4096
+    sync_callables_limit = 512
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._built_urls: dict[tuple, str] = {}
+        self._sync_callables: dict[Any, Any] = {}
+
+    def ensure_sync(self, func: Any) -> Any:
+        """Flask's, remembered: Flask asks it of every hook and view on every request (a dozen
+        inspections of the same functions per request), and the answer never changes."""
+        try:
+            return self._sync_callables[func]
+        except KeyError:
+            sync = super().ensure_sync(func)
+            # Hooks and views are a fixed set; a function made per request is not kept.
+            if len(self._sync_callables) < self.sync_callables_limit:
+                self._sync_callables[func] = sync
+            return sync
+        except TypeError:  # a callable that cannot be a key
+            return super().ensure_sync(func)
 
     def url_for(self, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
                 _scheme: str | None = None, _external: bool | None = None,
                 **values: Any) -> str:
+        """Flask's, with each relative address built once per script root: a page builds
+        dozens (each link carries the launch token, appended after), and werkzeug's builder
+        costs far more than a lookup. Addresses with an anchor, a scheme, a method or a host,
+        and those built outside a request, are built as Flask builds them."""
         request_context = _cv_request.get(None)
         if (request_context is None or _anchor is not None or _method is not None
                 or _scheme is not None or _external or endpoint[:1] == "."):
