@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any, Callable
 
 from flask import Flask, abort, current_app, g, request, session, url_for
@@ -41,7 +41,13 @@ class LaunchSession(CallbackDict, SessionMixin):
 
 
 def _serializer(app: Flask) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(app.secret_key, salt=_SALT)
+    return _serializer_for_key(app.secret_key)
+
+
+@lru_cache(maxsize=4)
+def _serializer_for_key(secret_key: str | bytes) -> URLSafeTimedSerializer:
+    # Made once per key: every page request reads its token with it.
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
 def _token_from_request() -> str | None:
