@@ -74,10 +74,10 @@ def answer_with_page(endpoint: str, values: dict[str, Any]) -> Response:
     """Answer the launch with its first page, as if the browser had been sent to its address:
     a launch costs one request less. ``Content-Location`` names that address, and the page's
     script puts it in the address bar: reloading opens the page, not the launch again."""
-    response = redirect(launch_url(endpoint, **values), 303)
+    address = launch_url(endpoint, **values)
+    response = None
     # A landing page may lead on (an assessment, to the juror's list): followed here too.
     for _hop in range(MAX_PAGE_HOPS):
-        address = response.headers["Location"]
         route = _route_of_page(address)
         if route is None:
             break  # the browser follows it
@@ -87,21 +87,30 @@ def answer_with_page(endpoint: str, values: dict[str, Any]) -> Response:
         if response.status_code == 200:
             response.headers["Content-Location"] = address
         if response.status_code not in (302, 303):
-            break
-    return response
+            return response
+        address = response.headers["Location"]
+    return redirect(address, 303) if response is None else response
 
 
 def _route_of_page(address: str) -> tuple[Rule, dict[str, Any]] | None:
     """The rule and values that serve a GET of ``address``, when it is a page of the tool that
-    needs nothing of its request but the launch token."""
+    needs nothing of its request but the launch token. Remembered per path: a launch asks for
+    one of a few landing pages."""
     parts = urlsplit(address)
     if parts.scheme or parts.netloc or set(parse_qs(parts.query)) != {TOKEN_FIELD}:
         return None
-    try:
-        return current_app.create_url_adapter(request).match(
-            parts.path.removeprefix(request.script_root), "GET", return_rule=True)
-    except HTTPException:
-        return None
+    routes = current_app.extensions.setdefault("cimp_page_routes", {})
+    key = (request.script_root, parts.path)
+    if key not in routes:
+        if len(routes) >= 1024:  # paths with ids in them: keep the memory bounded
+            routes.clear()
+        try:
+            routes[key] = current_app.create_url_adapter(request).match(
+                parts.path.removeprefix(request.script_root), "GET", return_rule=True)
+        except HTTPException:
+            routes[key] = None
+    route = routes[key]
+    return None if route is None else (route[0], dict(route[1]))
 
 
 def render_refusal(rejected: LaunchRejected):
