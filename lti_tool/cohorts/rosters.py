@@ -21,7 +21,7 @@ from lti_tool.accounts.models import Course, Membership, User
 from lti_tool.accounts.services import upsert_membership, upsert_user
 from lti_tool.cohorts.models import CohortCourse
 from lti_tool.cohorts.services import cohort_course_ids
-from lti_tool.db import get_session, new_session, utcnow
+from lti_tool.db import get_session, new_session, read_columns, utcnow
 from lti_tool.lti.platform_services import Member, PlatformServiceError, fetch_memberships
 from lti_tool.store import get_store
 
@@ -155,7 +155,7 @@ def sync_roster_if_due(course_id: int) -> RosterImport | None:
     try:
         # The request's session says whether there is anything to import (a read, after the
         # launch is committed); only an import opens a session of its own.
-        if get_session().execute(_IN_A_COHORT_WITH_A_ROSTER,
+        if read_columns(get_session(), _IN_A_COHORT_WITH_A_ROSTER,
                                  {"course_id": course_id}).first() is None:
             # Nothing to import: noted for the interval, as a sync would be, so that the
             # course's next teacher launches stop at the lookup above. Joining a cohort clears

@@ -34,7 +34,7 @@ from lti_tool.accounts.models import Membership, User
 from lti_tool.accounts.roles import TEACHER, at_least
 from lti_tool.cohorts.models import CohortCourse
 from lti_tool.cohorts.services import cohort_members, is_cohort_member
-from lti_tool.db import utcnow
+from lti_tool.db import read_columns, utcnow
 from lti_tool.portfolio.models import (ENTRY_KINDS, RATING_LEVELS, Comment, Entry, EntryRevision,
                                        EntryShare, Evidence, OutcomeRating)
 from programme import Objective, Pillar, Programme
@@ -180,7 +180,7 @@ _RATINGS_OF_USER = (
 
 def rating_summary(session: Session, user_id: int) -> RatingSummary:
     """First and current ratings of every outcome, in one query."""
-    ratings = session.execute(_RATINGS_OF_USER, {"user_id": user_id}).all()
+    ratings = read_columns(session, _RATINGS_OF_USER, {"user_id": user_id}).all()
     first: dict[str, Row] = {}
     current: dict[str, Row] = {}
     for rating in ratings:
@@ -268,8 +268,8 @@ def portfolio_overview(session: Session, user_id: int, programme: Programme) -> 
     """How far the participant is, objective by objective, with the mean self-rating of each
     pillar first and now (over the outcomes rated). Three queries whatever the portfolio's size."""
     ratings = rating_summary(session, user_id)
-    entry_rows = session.execute(_ENTRY_COUNTS_OF_USER, {"user_id": user_id}).all()
-    evidence_rows = session.execute(_EVIDENCE_COUNTS_OF_USER, {"user_id": user_id}).all()
+    entry_rows = read_columns(session, _ENTRY_COUNTS_OF_USER, {"user_id": user_id}).all()
+    evidence_rows = read_columns(session, _EVIDENCE_COUNTS_OF_USER, {"user_id": user_id}).all()
     entries: dict[str | None, int] = defaultdict(int)
     published: dict[str | None, int] = defaultdict(int)
     for anchor, status, count in entry_rows:

@@ -12,6 +12,7 @@ from lti_tool.accounts.models import (Course, User, course_display_title,
 from lti_tool.accounts.roles import PARTICIPANT, TEACHER, at_least
 from lti_tool.accounts.services import LaunchContext
 from lti_tool.cohorts.models import Cohort, CohortCourse
+from lti_tool.db import read_columns
 from lti_tool.lti.models import Platform
 from programme.targets import LAUNCH_PATH, parse_target_path
 
@@ -50,7 +51,7 @@ class LaunchFacts:
 def launch_facts(session: Session, launch: LaunchContext) -> LaunchFacts:
     """The facts of a launch, read in one query (landing pages show them on every visit)."""
     (name, given_name, family_name, email, sub, platform, title, label, context_id,
-     cohort) = session.execute(_FACTS_QUERY, {"user_id": launch.user_id,
+     cohort) = read_columns(session, _FACTS_QUERY, {"user_id": launch.user_id,
                                               "course_id": launch.course_id}).one()
     return LaunchFacts(
         person=person_display_name(name, given_name, family_name, email, sub),
