@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import math
 import re
 import secrets
 import threading
@@ -405,7 +406,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             if value is None and claim != "nbf":
                 raise LaunchRejected("expired", f"the {claim} claim is missing")
             if value is not None and (isinstance(value, bool)
-                                      or not isinstance(value, (int, float))):
+                                      or not isinstance(value, (int, float))
+                                      or not math.isfinite(value)):  # JSON's NaN, Infinity
                 raise LaunchRejected("expired", f"the {claim} claim is not a number")
         if body["exp"] <= now - self.leeway:
             raise LaunchRejected("expired", "the token has expired")

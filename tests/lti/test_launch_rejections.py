@@ -289,8 +289,10 @@ def test_a_token_not_valid_before_a_time_beyond_the_leeway_is_refused(driver, si
 
 
 @pytest.mark.parametrize("claim", ["iat", "exp", "nbf"])
-def test_a_validity_time_that_is_not_a_number_is_refused(driver, site_a, app, caplog, claim):
-    result = driver.forged_launch(site_a, "2", "101", **{claim: "tomorrow"})
+@pytest.mark.parametrize("value", ["tomorrow", float("nan"), float("inf")])
+def test_a_validity_time_that_is_not_a_number_is_refused(driver, site_a, app, caplog, claim,
+                                                         value):
+    result = driver.forged_launch(site_a, "2", "101", **{claim: value})
     assert_refused(result, "expired", caplog, app)
 
 
