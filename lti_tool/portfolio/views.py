@@ -2,7 +2,9 @@
 autosave, evidence files and intervision. Views stay thin: the rules live in ``services``."""
 from __future__ import annotations
 
-from types import SimpleNamespace
+import functools
+from types import MappingProxyType, SimpleNamespace
+from typing import Any, Mapping
 
 from flask import (Blueprint, abort, current_app, flash, g, get_flashed_messages, jsonify,
                    redirect, render_template, request, send_file, url_for)
@@ -16,6 +18,7 @@ from lti_tool import csrf
 from lti_tool.accounts.roles import PARTICIPANT
 from lti_tool.db import get_session
 from lti_tool.i18n import gettext as _
+from lti_tool.i18n import request_translations
 from lti_tool.portfolio import rescue, services
 from lti_tool.portfolio.chart import PillarBars, format_level, pillar_chart
 from lti_tool.portfolio.forms import (CommentForm, DeleteForm, EntryForm, EvidenceForm,
@@ -93,8 +96,14 @@ def _decimal_comma() -> bool:
     return str(get_locale()) != "en"
 
 
-def _level_names() -> dict[int, str]:
-    return {value: str(label) for value, label in level_labels()}
+def _level_names() -> Mapping[int, str]:
+    return _level_names_in(request_translations())
+
+
+@functools.lru_cache(maxsize=8)
+def _level_names_in(_translations: Any) -> Mapping[int, str]:
+    # The same on every page of one language (the catalogue is the cache's key).
+    return MappingProxyType({value: str(label) for value, label in level_labels()})
 
 
 def _rating_form_texts() -> SimpleNamespace:
@@ -106,16 +115,23 @@ def _rating_form_texts() -> SimpleNamespace:
                       '<input type="hidden" name="csrf_token" value="{}">').format(
             TOKEN_FIELD, launch_token(), generate_csrf()),
         action=url_for("portfolio.rate", outcome_id="0"),
-        legend=_("My level for %(id)s", id="%(id)s"),
-        justification=_("Justification"),
-        help=_("A sentence or two: what you did or learned that shows this level."),
-        record=_("Record my rating"),
-        current=_("Current level:"),
-        not_rated=_("Not rated yet."),
-        change=_("Change my rating"),
-        rate=_("Rate this outcome"),
-        history=_("History of my ratings"),
-    )
+        **_rating_texts_in(request_translations()))
+
+
+@functools.lru_cache(maxsize=8)
+def _rating_texts_in(_translations: Any) -> dict[str, str]:
+    # The same on every page of one language (the catalogue is the cache's key).
+    return {
+        "legend": _("My level for %(id)s", id="%(id)s"),
+        "justification": _("Justification"),
+        "help": _("A sentence or two: what you did or learned that shows this level."),
+        "record": _("Record my rating"),
+        "current": _("Current level:"),
+        "not_rated": _("Not rated yet."),
+        "change": _("Change my rating"),
+        "rate": _("Rate this outcome"),
+        "history": _("History of my ratings"),
+    }
 
 
 def _own_entry_or_404(entry_id: int):
