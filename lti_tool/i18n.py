@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_locale, get_translations
 from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 TRANSLATIONS_SOURCE = Path(__file__).parent / "translations"
 
@@ -39,19 +43,32 @@ def compile_translations(target: Path) -> Path:
     return target
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     from lti_tool.sessions import current_launch
 
-    languages = current_app.config["LANGUAGES"]
+    languages = tuple(current_app.config["LANGUAGES"])
     # (MultiDict.get raises and catches an exception for a missing key: ask first.)
     asked = request.args["lang"] if "lang" in request.args else None
     if asked in languages:
-        return asked
+        return _locale(asked)
     launch = current_launch()
     if launch is not None:
-        return launch.locale
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"]
+        return _locale(launch.locale)
+    header = request.environ.get("HTTP_ACCEPT_LANGUAGE", "")
+    return _locale(_best_language(header, languages)
+                   or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    # Flask-Babel takes a Locale as it is; from a string it parses one on every request.
+    return Locale.parse(code)
+
+
+@lru_cache(maxsize=256)
+def _best_language(accept_language: str, languages: tuple[str, ...]) -> str | None:
+    # Browsers send the same few headers: each is parsed once, as werkzeug parses it.
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages)
 
 
 def request_translations():
