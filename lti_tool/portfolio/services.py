@@ -383,19 +383,23 @@ def unchanged(entry: Entry, title: str, body: str) -> bool:
 
 
 def own_entries(session: Session, author_id: int, kind: str | None = None,
-                anchor_id: str | None = None, anchor_prefix: str | None = None) -> list[Entry]:
+                anchor_id: str | None = None, anchor_prefix: str | None = None) -> list[Row]:
     """The author's entries (drafts included), newest first, optionally of one kind, one anchor
-    or the anchors starting with a prefix (``"P1."``: the objectives of pillar 1)."""
+    or the anchors starting with a prefix (``"P1."``: the objectives of pillar 1). Each row has
+    what a list of entries shows: ``id``, ``kind``, ``anchor_id``, ``title``, ``status`` and
+    ``updated_at``; the pages that list entries load no mapped objects."""
     query = _own_entries_query(kind is not None, anchor_id is not None, anchor_prefix is not None)
     pattern = None if anchor_prefix is None else _like_escaped(anchor_prefix) + "%"
-    return list(session.scalars(query, {"author_id": author_id, "kind": kind,
-                                        "anchor_id": anchor_id, "pattern": pattern}))
+    session.flush()  # entries added in this session are listed too
+    return read_columns(session, query, {"author_id": author_id, "kind": kind,
+                                         "anchor_id": anchor_id, "pattern": pattern}).all()
 
 
 @functools.lru_cache(maxsize=8)
 def _own_entries_query(by_kind: bool, by_anchor: bool, by_prefix: bool):
     # Built once per shape: the portfolio's pages ask for entries on every visit.
-    query = select(Entry).where(Entry.author_id == bindparam("author_id"))
+    query = select(Entry.id, Entry.kind, Entry.anchor_id, Entry.title, Entry.status,
+                   Entry.updated_at).where(Entry.author_id == bindparam("author_id"))
     if by_kind:
         query = query.where(Entry.kind == bindparam("kind"))
     if by_anchor:
