@@ -5,12 +5,14 @@ import io
 import zipfile
 import zlib
 import struct
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
 from lti_tool.portfolio import services
-from lti_tool.portfolio.models import EntryRevision, Evidence, OutcomeRating
+from lti_tool.db import utcnow
+from lti_tool.portfolio.models import Entry, EntryRevision, Evidence, OutcomeRating
 from lti_tool.portfolio.services import PortfolioError, Reader, StaleVersion
 from programme import cached_programme
 
@@ -144,6 +146,21 @@ def test_own_entries_filter_by_kind_anchor_and_literal_anchor_prefix(db, world):
     # LIKE's wildcards in a prefix are matched as themselves.
     assert ids(anchor_prefix="P_.") == set() and ids(anchor_prefix="%") == set()
 
+
+
+def test_own_entries_rows_give_what_a_list_shows_including_entries_not_yet_committed(db, world):
+    kept = services.create_entry(db, world.alice, "seminar", "S1", "Journal", "", PROGRAMME)
+    pending = Entry(author_id=world.alice, kind="seminar", anchor_id="S1", title="En cours",
+                    body_html="", status="draft", version=1, created_at=utcnow(),
+                    updated_at=kept.updated_at + timedelta(minutes=1))
+    db.add(pending)  # added in this session, not flushed yet
+
+    rows = services.own_entries(db, world.alice, kind="seminar", anchor_id="S1")
+
+    assert [(r.title, r.status, r.kind, r.anchor_id) for r in rows] == [
+        ("En cours", "draft", "seminar", "S1"), ("Journal", "draft", "seminar", "S1")]
+    assert rows[1].id == kept.id and rows[1].updated_at == kept.updated_at
+    assert rows[1].updated_at.utcoffset() == timedelta(0)  # an aware UTC time on every database
 
 # ---- access ----------------------------------------------------------------------------------
 
