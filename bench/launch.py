@@ -11,7 +11,8 @@ Prints launches/s, p50/p95/p99 latency of a launch (from the login POST to the f
 tool's CPU time per launch (user + system time of gunicorn's processes, from /proc) and, apart,
 the CPU the platform and the simulated browsers used on the same machine. Last, the same gunicorn
 serves a hello-world Flask app the same two requests: the part of a launch's CPU that is the
-server's and the machine's, whatever the tool does (this machine's speed varies between runs).
+server's and the machine's, whatever the tool does (this machine's speed varies between runs);
+and the same launches, at 5 users, go to ``pylti1p3_app.py``: pylti1p3's Flask adapter alone.
 
     python bench/launch.py                    # SQLite, 300 launches at 1, 5 and 20 users
     python bench/launch.py -n 500 -c 5 -c 20 --redis redis://127.0.0.1:6379/15
@@ -20,6 +21,7 @@ server's and the machine's, whatever the tool does (this machine's speed varies 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import random
@@ -31,7 +33,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import redis
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -146,7 +151,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--redis", help="LTI_TOOL_REDIS_URL for the tool (default: database store)")
     parser.add_argument("--no-floor", dest="floor", action="store_false",
-                        help="skip the hello-world reference measured after the levels")
+                        help="skip the references measured after the levels (floor, pylti1p3)")
     args = parser.parse_args()
     levels = args.concurrency or [1, 5, 20]
 
@@ -209,6 +214,7 @@ def main() -> None:
         platform.terminate()
     if args.floor:
         print_floor(args, fork)
+        print_pylti1p3_reference(args, fork)
 
 
 def print_floor(args, fork) -> None:
@@ -229,6 +235,65 @@ def print_floor(args, fork) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+def write_reference_config(folder: Path, sites) -> Path:
+    """pylti1p3's JSON tool configuration for the demo sites, with a key pair of its own."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (folder / "private.key").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (folder / "public.key").write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    config = {site.issuer: [{
+        "default": True, "client_id": site.client_id, "auth_login_url": site.auth_url,
+        "auth_token_url": site.token_url, "key_set_url": site.certs_url, "key_set": None,
+        "private_key_file": "private.key", "public_key_file": "public.key",
+        "deployment_ids": [site.deployment_id]}] for site in sites}
+    path = folder / "tool.json"
+    path.write_text(json.dumps(config, indent=2))
+    return path
+
+
+def print_pylti1p3_reference(args, fork) -> None:
+    """The same launches, 5 users, against pylti1p3's Flask adapter alone (``pylti1p3_app.py``)
+    under the same gunicorn: what the protocol costs on this machine at this moment."""
+    store = args.redis or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(store).ping()
+    except redis.RedisError:
+        print(f"pylti1p3 reference: skipped, it keeps its launch state in Redis ({store})")
+        return
+    port, platform_port = free_port(), free_port()
+    url, platform_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{platform_port}"
+    sites = demo_sites(url, jwks_path="/lti/jwks.json")
+    platform_app = create_platform_app(sites)
+    set_platform_base_url(platform_app, platform_url)
+    config = write_reference_config(Path(tempfile.mkdtemp(prefix="pylti1p3-reference-")),
+                                    sites)
+    platform = fork.Process(target=serve_forever, args=(platform_app, platform_port),
+                            daemon=True)
+    platform.start()
+    server = start_gunicorn(args.workers, port, "pylti1p3_app:app", ROOT / "bench",
+                            {**os.environ, "PYLTI1P3_REFERENCE_CONFIG": str(config),
+                             "PYLTI1P3_REFERENCE_REDIS": store})
+    try:
+        wait_until_answering(url + "/lti/jwks.json", platform_url + "/")
+        for spec in LAUNCHES * 2:  # warm-up: each worker caches the platforms' keysets
+            one_launch(url, platform_url, spec)
+        specs = [random.choice(LAUNCHES) for _ in range(args.launches)]
+        with fork.Pool(5) as browsers:
+            browsers.map(time.sleep, [0.01] * 5)
+            cpu_before = process_tree_cpu_seconds(server.pid)
+            browsers.starmap(one_launch, [(url, platform_url, spec) for spec in specs],
+                             chunksize=1)
+            cpu = process_tree_cpu_seconds(server.pid) - cpu_before
+        print(f"pylti1p3 reference: the same launches to its Flask adapter alone (no database;"
+              f" bench/pylti1p3_app.py), 5 users: {cpu / len(specs) * 1000:.2f} ms CPU")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        platform.terminate()
+
 
 if __name__ == "__main__":
     main()
