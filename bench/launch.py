@@ -225,16 +225,27 @@ def print_floor(args, fork) -> None:
     server = start_gunicorn(args.workers, port, "floor_app:app", ROOT / "bench")
     try:
         wait_until_answering(url)
-        with fork.Pool(5) as browsers:
-            browsers.map(floor_launch, [url] * 50)
-            cpu_before = process_tree_cpu_seconds(server.pid)
-            browsers.map(floor_launch, [url] * args.launches, chunksize=1)
-            cpu = process_tree_cpu_seconds(server.pid) - cpu_before
+        for _ in range(50):
+            floor_launch(url)
+        cpu_ms = server_cpu_ms_per_call(server, fork, 5, floor_launch,
+                                        [(url,)] * args.launches)
         print(f"floor: the same two requests to a hello-world Flask app under this gunicorn,"
-              f" 5 users: {cpu / args.launches * 1000:.2f} ms CPU")
+              f" 5 users: {cpu_ms:.2f} ms CPU")
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def server_cpu_ms_per_call(server: subprocess.Popen, fork, users: int, call,
+                           arguments: list[tuple]) -> float:
+    """``call`` made with each of ``arguments`` by ``users`` browser processes: the server's CPU
+    milliseconds per call."""
+    with fork.Pool(users) as browsers:
+        browsers.map(time.sleep, [0.01] * users)  # every browser process is up
+        cpu_before = process_tree_cpu_seconds(server.pid)
+        browsers.starmap(call, arguments, chunksize=1)
+        return (process_tree_cpu_seconds(server.pid) - cpu_before) / len(arguments) * 1000
+
 
 def write_reference_config(folder: Path, sites) -> Path:
     """pylti1p3's JSON tool configuration for the demo sites, with a key pair of its own."""
@@ -280,15 +291,10 @@ def print_pylti1p3_reference(args, fork) -> None:
         wait_until_answering(url + "/lti/jwks.json", platform_url + "/")
         for spec in LAUNCHES * 2:  # warm-up: each worker caches the platforms' keysets
             one_launch(url, platform_url, spec)
-        specs = [random.choice(LAUNCHES) for _ in range(args.launches)]
-        with fork.Pool(5) as browsers:
-            browsers.map(time.sleep, [0.01] * 5)
-            cpu_before = process_tree_cpu_seconds(server.pid)
-            browsers.starmap(one_launch, [(url, platform_url, spec) for spec in specs],
-                             chunksize=1)
-            cpu = process_tree_cpu_seconds(server.pid) - cpu_before
+        cpu_ms = server_cpu_ms_per_call(server, fork, 5, one_launch, [
+            (url, platform_url, random.choice(LAUNCHES)) for _ in range(args.launches)])
         print(f"pylti1p3 reference: the same launches to its Flask adapter alone (no database;"
-              f" bench/pylti1p3_app.py), 5 users: {cpu / len(specs) * 1000:.2f} ms CPU")
+              f" bench/pylti1p3_app.py), 5 users: {cpu_ms:.2f} ms CPU")
     finally:
         server.terminate()
         server.wait(timeout=10)
